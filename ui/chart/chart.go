@@ -1,0 +1,265 @@
+// Package chart renders the time-series charts of the window with go-chart
+// into plain images. It knows nothing of Fyne: the ui package passes in the
+// theme's colours and the size in pixels and shows the result, so rendering
+// can run off the UI thread and be benchmarked on its own.
+package chart
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"time"
+
+	gochart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// Palette is the set of theme colours a chart is drawn with.
+type Palette struct {
+	Background color.Color
+	Foreground color.Color // axis labels
+	Grid       color.Color
+}
+
+// Line is one series: values oldest first, NaN where there is no value.
+type Line struct {
+	Values []float64
+	Color  color.Color
+	// Fill shades the area under the line with a translucent Color.
+	Fill bool
+}
+
+// Spec describes one chart.
+type Spec struct {
+	Width, Height int // pixels
+	// Scale is the display's scale factor; text and strokes grow with it.
+	Scale   float32
+	Lines   []Line
+	Palette Palette
+	// Step is the time between two values, for the x-axis labels.
+	Step time.Duration
+	// Max fixes the top of the y axis (100 for percentages); 0 picks a round
+	// number above the largest value.
+	Max float64
+	// Label formats y-axis values, e.g. "50 %" or "1.5 MiB/s".
+	Label func(float64) string
+	// Axes draws the grid and labels; sparklines leave it off.
+	Axes bool
+}
+
+// Render draws the chart and returns it. A Spec with no area gives a 1x1
+// image of the background colour rather than an error, so callers never
+// show a broken image while a window is being laid out.
+func Render(s Spec) image.Image {
+	if s.Width < 8 || s.Height < 8 {
+		return blank(s.Palette.Background)
+	}
+	scale := float64(s.Scale)
+	if scale <= 0 {
+		scale = 1
+	}
+	n := 0
+	for _, l := range s.Lines {
+		n = max(n, len(l.Values))
+	}
+	if n < 2 {
+		n = 2
+	}
+	top := s.Max
+	if top <= 0 {
+		top = niceCeil(maxFinite(s.Lines))
+	}
+
+	c := gochart.Chart{
+		Width:  s.Width,
+		Height: s.Height,
+		DPI:    96 * scale,
+		Background: gochart.Style{
+			FillColor: toDrawing(s.Palette.Background),
+			Padding:   gochart.Box{Top: int(6 * scale), Left: int(4 * scale), Right: int(4 * scale), Bottom: int(4 * scale)},
+		},
+		Canvas: gochart.Style{FillColor: toDrawing(s.Palette.Background)},
+		XAxis:  gochart.XAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: float64(n - 1)}},
+		YAxis:  gochart.YAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: top}},
+	}
+	if !s.Axes {
+		c.Background.Padding = gochart.Box{IsSet: true}
+	}
+	if s.Axes {
+		axis := gochart.Style{
+			FontColor:   toDrawing(s.Palette.Foreground),
+			FontSize:    8,
+			StrokeColor: toDrawing(s.Palette.Grid),
+			StrokeWidth: scale,
+		}
+		grid := gochart.Style{StrokeColor: toDrawing(s.Palette.Grid), StrokeWidth: scale}
+		c.XAxis = gochart.XAxis{
+			Style: axis, Range: c.XAxis.Range, Ticks: timeTicks(n, s.Step),
+			GridMajorStyle: grid, GridLines: gridAt(timeTicks(n, s.Step)),
+		}
+		label := s.Label
+		if label == nil {
+			label = func(v float64) string { return fmt.Sprintf("%g", v) }
+		}
+		yt := valueTicks(top, label)
+		c.YAxis = gochart.YAxis{
+			Style: axis, Range: c.YAxis.Range, Ticks: yt,
+			GridMajorStyle: grid, GridLines: gridAt(yt),
+		}
+	}
+	for _, l := range s.Lines {
+		c.Series = append(c.Series, segments(l, top, scale)...)
+	}
+	if len(c.Series) == 0 {
+		// go-chart refuses a chart without series; an invisible one keeps
+		// the axes of an empty chart.
+		c.Series = []gochart.Series{gochart.ContinuousSeries{
+			XValues: []float64{0, float64(n - 1)}, YValues: []float64{0, 0},
+			Style: gochart.Style{StrokeColor: drawing.ColorTransparent, StrokeWidth: 0.01},
+		}}
+	}
+	var out collector
+	if err := c.Render(gochart.PNG, &out); err != nil || out.img == nil {
+		return blank(s.Palette.Background)
+	}
+	return out.img
+}
+
+// collector receives the raster image directly, skipping PNG encoding.
+type collector struct{ img *image.RGBA }
+
+func (c *collector) Write(p []byte) (int, error) { return len(p), nil }
+func (c *collector) SetRGBA(i *image.RGBA)       { c.img = i }
+
+// segments splits a line at NaN gaps so missing values show as gaps, never
+// as a drop to zero. Values above top are clipped to it.
+func segments(l Line, top, scale float64) []gochart.Series {
+	var out []gochart.Series
+	style := gochart.Style{StrokeColor: toDrawing(l.Color), StrokeWidth: 1.5 * scale}
+	if l.Fill {
+		style.FillColor = toDrawing(l.Color).WithAlpha(60)
+	}
+	var xs, ys []float64
+	flush := func() {
+		if len(xs) == 1 {
+			// A lone value still shows, as a short flat stroke.
+			xs = append(xs, xs[0]+0.5)
+			ys = append(ys, ys[0])
+		}
+		if len(xs) > 1 {
+			out = append(out, gochart.ContinuousSeries{XValues: xs, YValues: ys, Style: style})
+		}
+		xs, ys = nil, nil
+	}
+	for i, v := range l.Values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			flush()
+			continue
+		}
+		xs = append(xs, float64(i))
+		ys = append(ys, math.Max(0, math.Min(v, top)))
+	}
+	flush()
+	return out
+}
+
+// timeTicks labels the x axis in time before now: "60 s ago" ... "now".
+func timeTicks(n int, step time.Duration) []gochart.Tick {
+	if step <= 0 {
+		step = time.Second
+	}
+	span := time.Duration(n-1) * step
+	every := pickStep(span)
+	var ticks []gochart.Tick
+	for ago := time.Duration(0); ago <= span; ago += every {
+		x := float64(n-1) - float64(ago)/float64(step)
+		ticks = append([]gochart.Tick{{Value: x, Label: agoLabel(ago)}}, ticks...)
+	}
+	return ticks
+}
+
+// pickStep chooses a tick spacing that gives four to six labels.
+func pickStep(span time.Duration) time.Duration {
+	for _, d := range []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+		time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour} {
+		if span/d <= 6 {
+			return d
+		}
+	}
+	return span / 4
+}
+
+func agoLabel(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "now"
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	default:
+		return fmt.Sprintf("%.3g h ago", d.Hours())
+	}
+}
+
+// valueTicks puts five labels on the y axis from 0 to top.
+func valueTicks(top float64, label func(float64) string) []gochart.Tick {
+	ticks := make([]gochart.Tick, 5)
+	for i := range ticks {
+		v := top * float64(i) / 4
+		ticks[i] = gochart.Tick{Value: v, Label: label(v)}
+	}
+	return ticks
+}
+
+func gridAt(ticks []gochart.Tick) []gochart.GridLine {
+	lines := make([]gochart.GridLine, len(ticks))
+	for i, t := range ticks {
+		lines[i] = gochart.GridLine{Value: t.Value}
+	}
+	return lines
+}
+
+// niceCeil rounds up to 1, 2 or 5 times a power of 1024-friendly ten, and to
+// at least 1 so an all-zero series still has an axis.
+func niceCeil(v float64) float64 {
+	if v <= 1 || math.IsNaN(v) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 4, 5, 8, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func maxFinite(lines []Line) float64 {
+	m := 0.0
+	for _, l := range lines {
+		for _, v := range l.Values {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) && v > m {
+				m = v
+			}
+		}
+	}
+	return m
+}
+
+func toDrawing(c color.Color) drawing.Color {
+	if c == nil {
+		return drawing.ColorTransparent
+	}
+	r, g, b, a := color.NRGBAModel.Convert(c).RGBA()
+	return drawing.Color{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(a >> 8)}
+}
+
+func blank(bg color.Color) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	if bg != nil {
+		img.Set(0, 0, bg)
+	}
+	return img
+}

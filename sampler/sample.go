@@ -4,7 +4,11 @@
 // to subscribers without ever waiting for them.
 package sampler
 
-import "time"
+import (
+	"time"
+
+	"sysmon/gpu"
+)
 
 // Sample is one snapshot of the machine. Units are base units: bytes, bytes
 // per second, percent 0-100, seconds. A field that could not be read is absent
@@ -23,6 +27,9 @@ type Sample struct {
 	Filesystems     []Filesystem `json:"filesystems,omitempty"`
 	Disks           []Disk       `json:"disks,omitempty"`
 	Network         []Interface  `json:"network,omitempty"`
+	// GPU is always present once a GPU source runs: either the devices or
+	// the reason there are none.
+	GPU *gpu.Status `json:"gpu,omitempty"`
 	// Errors maps a source name to why it gave nothing this tick.
 	Errors map[string]string `json:"errors,omitempty"`
 }

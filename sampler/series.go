@@ -20,6 +20,10 @@ func KeyDiskWrite(name string) string { return "disk/" + name + "/write" }
 func KeyNetRx(name string) string { return "net/" + name + "/rx" }
 func KeyNetTx(name string) string { return "net/" + name + "/tx" }
 
+// KeyGPU is a GPU's series: "util" (percent), "vram" (bytes used),
+// "temp" (Celsius) or "power" (watts).
+func KeyGPU(index int, what string) string { return "gpu/" + strconv.Itoa(index) + "/" + what }
+
 // points emits every charted value of the Sample; absent values are skipped.
 func (s *Sample) points(emit func(key string, v float64)) {
 	if c := s.CPU; c != nil {
@@ -39,6 +43,16 @@ func (s *Sample) points(emit func(key string, v float64)) {
 	for _, n := range s.Network {
 		emitPtr(emit, KeyNetRx(n.Name), n.RxBytesPerSec)
 		emitPtr(emit, KeyNetTx(n.Name), n.TxBytesPerSec)
+	}
+	if s.GPU != nil {
+		for _, d := range s.GPU.Devices {
+			emitPtr(emit, KeyGPU(d.Index, "util"), d.UtilizationGPUPercent)
+			if d.MemoryUsedBytes != nil {
+				emit(KeyGPU(d.Index, "vram"), float64(*d.MemoryUsedBytes))
+			}
+			emitPtr(emit, KeyGPU(d.Index, "temp"), d.TemperatureCelsius)
+			emitPtr(emit, KeyGPU(d.Index, "power"), d.PowerWatts)
+		}
 	}
 }
 

@@ -1,0 +1,249 @@
+// Package e2e runs the real sysmon binary: its CLI verbs, and its window
+// under a real X server (Xvfb). Build it first (make build); SYSMON_BIN
+// overrides the path.
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("SYSMON_BIN")
+	if bin == "" {
+		bin = "../sysmon"
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		t.Fatalf("no sysmon binary at %s: run make build first", abs)
+	}
+	return abs
+}
+
+// need skips a test whose tool is missing on a developer machine, but fails
+// it in CI, where the setup script must have installed it.
+func need(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed", tool)
+			}
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+}
+
+func TestSnapshotJSON(t *testing.T) {
+	out, err := exec.Command(binary(t), "snapshot", "--json", "--interval", "500ms").Output()
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	var s struct {
+		IntervalSeconds float64 `json:"interval_seconds"`
+		Host            struct {
+			Hostname string `json:"hostname"`
+		} `json:"host"`
+		CPU struct {
+			TotalPercent   *float64   `json:"total_percent"`
+			PerCorePercent []*float64 `json:"per_core_percent"`
+			LogicalCores   int        `json:"logical_cores"`
+		} `json:"cpu"`
+		Memory struct {
+			TotalBytes uint64 `json:"total_bytes"`
+			UsedBytes  uint64 `json:"used_bytes"`
+		} `json:"memory"`
+		Filesystems []struct {
+			Mountpoint string `json:"mountpoint"`
+		} `json:"filesystems"`
+		GPU struct {
+			Present bool   `json:"present"`
+			Reason  string `json:"reason"`
+		} `json:"gpu"`
+	}
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if s.IntervalSeconds < 0.4 || s.IntervalSeconds > 2 {
+		t.Errorf("interval_seconds = %v, want about 0.5", s.IntervalSeconds)
+	}
+	if s.CPU.TotalPercent == nil || *s.CPU.TotalPercent < 0 || *s.CPU.TotalPercent > 100 {
+		t.Errorf("cpu total_percent = %v", s.CPU.TotalPercent)
+	}
+	if s.CPU.LogicalCores == 0 || len(s.CPU.PerCorePercent) != s.CPU.LogicalCores {
+		t.Errorf("per-core values %d for %d cores", len(s.CPU.PerCorePercent), s.CPU.LogicalCores)
+	}
+	if s.Memory.TotalBytes == 0 || s.Memory.UsedBytes == 0 || s.Memory.UsedBytes > s.Memory.TotalBytes {
+		t.Errorf("memory %+v", s.Memory)
+	}
+	if s.Host.Hostname == "" {
+		t.Error("no host name")
+	}
+	if len(s.Filesystems) == 0 {
+		t.Error("no filesystems")
+	}
+	if _, err := os.Stat("/dev/nvidiactl"); err != nil {
+		// This machine has no NVIDIA driver: the reason must say so.
+		if s.GPU.Present || !strings.Contains(s.GPU.Reason, "libnvidia-ml") {
+			t.Errorf("gpu = %+v, want absent with the missing library named", s.GPU)
+		}
+	}
+}
+
+func TestCLI(t *testing.T) {
+	bin := binary(t)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--help"}, 0, "sysmon snapshot"},
+		{[]string{"snapshot", "--help"}, 0, "--json"},
+		{[]string{"version"}, 0, "sysmon "},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"snapshot", "--interval", "10ms"}, 2, "out of range"},
+		{[]string{"snapshot", "--interval", "soon"}, 2, "invalid value"},
+	}
+	for _, c := range cases {
+		cmd := exec.Command(bin, c.args...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code || !strings.Contains(out.String(), c.want) {
+			t.Errorf("sysmon %v: exit %d, output %q; want exit %d containing %q", c.args, code, out.String(), c.code, c.want)
+		}
+	}
+}
+
+// TestWindow starts the real app on Xvfb: the window must be drawn (many
+// colours: charts, text, the theme), the process must still be alive after
+// 10 s, and SIGTERM must end it with exit code 0.
+func TestWindow(t *testing.T) {
+	need(t, "Xvfb", "import", "xdpyinfo")
+	display := startXvfb(t)
+	runtime := t.TempDir()
+	if err := os.Chmod(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_RUNTIME_DIR="+runtime, "LANG=C.UTF-8",
+		"HOME="+t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	select {
+	case err := <-exited:
+		t.Fatalf("sysmon exited early: %v\n%s", err, logs.String())
+	case <-time.After(10 * time.Second):
+	}
+
+	shot := filepath.Join(t.TempDir(), "window.png")
+	if out, err := exec.Command("import", "-display", display, "-window", "root", shot).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v: %s", err, out)
+	}
+	if dir := os.Getenv("SYSMON_SCREENSHOT_DIR"); dir != "" {
+		copyFile(t, shot, filepath.Join(dir, "window.png"))
+	}
+	if n := coloursIn(t, shot, image.Rect(0, 0, 1100, 720)); n < 40 {
+		t.Errorf("window area has %d distinct colours: not drawn", n)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("sysmon did not exit within 10 s of SIGTERM\n%s", logs.String())
+	}
+}
+
+// startXvfb runs an X server on a free display for the test.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	for n := 90; n < 130; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		display := fmt.Sprintf(":%d", n)
+		x := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		if err := x.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait() })
+		for range 100 {
+			if exec.Command("xdpyinfo", "-display", display).Run() == nil {
+				return display
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("Xvfb %s did not come up", display)
+	}
+	t.Fatal("no free X display")
+	return ""
+}
+
+func coloursIn(t *testing.T, path string, r image.Rectangle) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint32]bool{}
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[(cr>>8)<<16|(cg>>8)<<8|cb>>8] = true
+		}
+	}
+	return len(seen)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,144 @@
+// Command sysmon is a system monitor for people who run language models on
+// their own machines: a Fyne window by default, and a few CLI verbs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2/app"
+
+	"sysmon/assets"
+	"sysmon/format"
+	"sysmon/gpu"
+	"sysmon/sampler"
+	"sysmon/snapshot"
+	"sysmon/ui"
+)
+
+// version is set at build time from FyneApp.toml (see the Makefile).
+var version = "dev"
+
+const usage = `sysmon - a system monitor for running language models locally
+
+Usage:
+  sysmon [--interval D]                         open the window
+  sysmon snapshot [--json] [--interval D]       print one sample taken over one interval
+  sysmon version                                print the version
+  sysmon help                                   show this help
+
+Each verb takes --help. D is a Go duration between 250ms and 60s (default 1s).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	verb := "window"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		verb, args = args[0], args[1:]
+	}
+	var err error
+	switch verb {
+	case "window":
+		err = runWindow(args, stderr)
+	case "snapshot":
+		err = runSnapshot(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "sysmon", version)
+	case "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "sysmon: unknown command %q\n\n%s", verb, usage)
+		return 2
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case err != nil:
+		fmt.Fprintln(stderr, "sysmon:", err)
+		return 2
+	}
+	return 0
+}
+
+// newFlags returns a flag set whose errors and --help go to stderr.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func runSnapshot(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("snapshot", "sysmon snapshot [--json] [--interval D]", stderr)
+	asJSON := fs.Bool("json", false, "print JSON (base units) instead of text")
+	interval := fs.Duration("interval", sampler.DefaultInterval, "time the rates and percentages are measured over")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	g := gpu.Open()
+	defer g.Close()
+	s, err := sampler.New(*interval, 2**interval, sources(g)...)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	smp := s.Snapshot(ctx)
+	if *asJSON {
+		return snapshot.JSON(stdout, smp)
+	}
+	return snapshot.Text(stdout, smp, format.Binary)
+}
+
+// sources lists everything sampled: the machine and its NVIDIA GPUs.
+func sources(g *gpu.Monitor) []sampler.Source {
+	return append(sampler.DefaultSources(sampler.Options{}), sampler.NewGPUSource(g))
+}
+
+func runWindow(args []string, stderr io.Writer) error {
+	fs := newFlags("sysmon", "sysmon [--interval D]", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage, "\nWindow flags:\n")
+		fs.PrintDefaults()
+	}
+	interval := fs.Duration("interval", sampler.DefaultInterval, "sampling interval")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	g := gpu.Open()
+	defer g.Close()
+	s, err := sampler.New(*interval, sampler.DefaultHistory, sources(g)...)
+	if err != nil {
+		return err
+	}
+	a := app.NewWithID("io.github.sysmon.sysmon")
+	a.SetIcon(assets.Icon)
+	w := ui.New(a, ui.Options{Sampler: s, Units: format.Binary})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	w.Start(ctx)
+
+	// SIGTERM and Ctrl-C close the window the normal way, so sysmon exits 0.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		w.Quit()
+	}()
+	w.Window().ShowAndRun()
+	return nil
+}

@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"sysmon/format"
+	"sysmon/sampler"
+	"sysmon/ui/chart"
+)
+
+// viewState is what the renderer needs to know about the window, read on the
+// UI thread and then used off it.
+type viewState struct {
+	visible  bool
+	selected string
+	scale    float32
+	palette  chart.Palette
+	spark    map[string][2]int // pixel size of each sparkline by item id
+	big      [2]int
+	small    [][2]int
+	span     time.Duration
+}
+
+// frame is one tick's rendered output, applied on the UI thread.
+type frame struct {
+	items    []item
+	spark    map[string]image.Image
+	big      image.Image
+	small    []image.Image
+	header   string
+	banner   string
+	bannerOK bool
+}
+
+// renderMu keeps one update at a time: a tick and a click can both ask.
+var renderMu sync.Mutex
+
+// update turns a Sample into pixels: read the view state on the UI thread,
+// render off it, then apply the result on the UI thread. Nothing is rendered
+// for a view that is not showing.
+func (u *UI) update(s *sampler.Sample) {
+	renderMu.Lock()
+	defer renderMu.Unlock()
+	var st viewState
+	fyne.DoAndWait(func() { st = u.viewState() })
+	f := frame{header: headerText(s)}
+	f.banner, f.bannerOK = gpuBanner(s.GPU, u.opts.Units)
+	if st.visible {
+		f = u.render(s, st, f)
+	}
+	fyne.DoAndWait(func() { u.apply(f) })
+}
+
+func (u *UI) viewState() viewState {
+	st := viewState{
+		visible:  u.tabs.Selected() == u.perfTab,
+		selected: u.perf.selected,
+		scale:    1,
+		palette:  currentPalette(u.app),
+		spark:    map[string][2]int{},
+		span:     u.perf.span,
+	}
+	if c := u.win.Canvas(); c != nil {
+		st.scale = c.Scale()
+	}
+	for id, e := range u.perf.entries {
+		w, h := e.spark.pixels(st.scale)
+		st.spark[id] = [2]int{w, h}
+	}
+	w, h := u.perf.big.pixels(st.scale)
+	st.big = [2]int{w, h}
+	for _, b := range u.perf.smallBox {
+		w, h := b.pixels(st.scale)
+		st.small = append(st.small, [2]int{w, h})
+	}
+	return st
+}
+
+func (u *UI) render(s *sampler.Sample, st viewState, f frame) frame {
+	h := u.opts.Sampler.History()
+	step := u.opts.Sampler.Interval()
+	f.items = buildItems(s, h, u.opts.Units)
+	f.spark = map[string]image.Image{}
+	for _, it := range f.items {
+		size, ok := st.spark[it.id]
+		if !ok {
+			continue // a new entry: drawn next tick, once it has a size
+		}
+		f.spark[it.id] = chart.Render(chart.Spec{Width: size[0], Height: size[1], Scale: st.scale,
+			Lines: tailLines(it.lines, sparkPoints), Palette: st.palette, Max: it.max})
+		if it.id != st.selected {
+			continue
+		}
+		points := int(st.span/step) + 1
+		f.big = chart.Render(chart.Spec{Width: st.big[0], Height: st.big[1], Scale: st.scale,
+			Lines: tailLines(it.lines, points), Palette: st.palette, Max: it.max, Label: it.label, Step: step, Axes: true})
+		for i, sc := range it.small {
+			if i >= len(st.small) {
+				break // charts added this tick get a size at the next layout
+			}
+			f.small = append(f.small, chart.Render(chart.Spec{Width: st.small[i][0], Height: st.small[i][1],
+				Scale: st.scale, Palette: st.palette, Max: sc.max, Label: sc.label, Step: step, Axes: sc.axes,
+				Lines: tailLines(sc.lines, points)}))
+		}
+	}
+	return f
+}
+
+// tailLines keeps the newest n values of each line.
+func tailLines(lines []chart.Line, n int) []chart.Line {
+	out := make([]chart.Line, len(lines))
+	for i, l := range lines {
+		out[i] = chart.Line{Values: tail(l.Values, n), Color: l.Color, Fill: l.Fill}
+	}
+	return out
+}
+
+func (u *UI) apply(f frame) {
+	u.header.SetText(f.header)
+	u.banner.SetText(f.banner)
+	if f.bannerOK {
+		u.banner.Importance = widget.SuccessImportance
+	} else {
+		u.banner.Importance = widget.WarningImportance
+	}
+	u.banner.Refresh()
+	if f.items == nil {
+		return
+	}
+	u.perf.setItems(f.items)
+	for id, img := range f.spark {
+		if e := u.perf.entries[id]; e != nil {
+			e.spark.show(img)
+		}
+	}
+	if f.big != nil {
+		u.perf.big.show(f.big)
+	}
+	for i, img := range f.small {
+		if i < len(u.perf.smallBox) {
+			u.perf.smallBox[i].show(img)
+		}
+	}
+}
+
+func headerText(s *sampler.Sample) string {
+	if s.Host == nil {
+		return "sysmon"
+	}
+	h := s.Host
+	return fmt.Sprintf("%s  ·  %s %s  ·  kernel %s  ·  up %s", h.Hostname, h.Platform, h.PlatformVersion, h.Kernel,
+		format.Duration(h.UptimeSeconds))
+}
+
+func tail(v []float64, n int) []float64 {
+	if len(v) <= n {
+		return v
+	}
+	return v[len(v)-n:]
+}
+
+// Quit closes the app from any goroutine (a signal handler, say).
+func (u *UI) Quit() { fyne.Do(u.app.Quit) }

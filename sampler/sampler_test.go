@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"sysmon/gpu"
 )
 
 // counterSource reports a byte counter that grows by step per reading, as a
@@ -281,4 +283,29 @@ func BenchmarkTick(b *testing.B) {
 	}
 	// CPU time, not wall time, is the target: sources run in parallel.
 	b.ReportMetric(float64(processCPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+type fakeGPU struct{ st gpu.Status }
+
+func (f fakeGPU) Read() gpu.Status { return f.st }
+
+func TestGPUSourceFillsSampleAndHistory(t *testing.T) {
+	used := uint64(3 << 30)
+	src := NewGPUSource(fakeGPU{gpu.Status{Present: true, DeviceCount: 1, Devices: []gpu.Device{
+		{Index: 0, UtilizationGPUPercent: ptr(37.0), MemoryUsedBytes: &used},
+	}}})
+	s, _ := newTestSampler(t, time.Second, src)
+	smp := s.Collect(context.Background())
+	if smp.GPU == nil || !smp.GPU.Present {
+		t.Fatalf("gpu = %+v", smp.GPU)
+	}
+	if got := s.History().Series(KeyGPU(0, "util"), nil); got[len(got)-1] != 37 {
+		t.Errorf("util series ends %v", got[len(got)-1])
+	}
+	if got := s.History().Series(KeyGPU(0, "vram"), nil); got[len(got)-1] != float64(used) {
+		t.Errorf("vram series ends %v", got[len(got)-1])
+	}
+	if got := s.History().Series(KeyGPU(0, "temp"), nil); !math.IsNaN(got[len(got)-1]) {
+		t.Errorf("unknown temperature recorded as %v", got[len(got)-1])
+	}
 }

@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2/app"
 
 	"sysmon/assets"
 	"sysmon/format"
 	"sysmon/gpu"
+	"sysmon/idle"
 	"sysmon/sampler"
 	"sysmon/snapshot"
 	"sysmon/ui"
@@ -28,12 +30,13 @@ var version = "dev"
 const usage = `sysmon - a system monitor for running language models locally
 
 Usage:
-  sysmon [--interval D]                         open the window
+  sysmon [--interval D] [--afk-after D]         open the window
   sysmon snapshot [--json] [--interval D]       print one sample taken over one interval
   sysmon version                                print the version
   sysmon help                                   show this help
 
-Each verb takes --help. D is a Go duration between 250ms and 60s (default 1s).
+Each verb takes --help. --interval is a Go duration between 250ms and 60s
+(default 1s); --afk-after is how long without input counts as away (default 5m).
 `
 
 func main() {
@@ -87,14 +90,14 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	g := gpu.Open()
-	defer g.Close()
-	s, err := sampler.New(*interval, 2**interval, sources(g)...)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	src, closeAll := openSources(ctx, idle.DefaultThreshold)
+	defer closeAll()
+	s, err := sampler.New(*interval, 2**interval, src...)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	smp := s.Snapshot(ctx)
 	if *asJSON {
 		return snapshot.JSON(stdout, smp)
@@ -102,9 +105,18 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	return snapshot.Text(stdout, smp, format.Binary)
 }
 
-// sources lists everything sampled: the machine and its NVIDIA GPUs.
-func sources(g *gpu.Monitor) []sampler.Source {
-	return append(sampler.DefaultSources(sampler.Options{}), sampler.NewGPUSource(g))
+// openSources opens everything sampled: the machine, its NVIDIA GPUs and
+// the AFK detector. closeAll releases the GPU library and the detector's
+// display or bus connection.
+func openSources(ctx context.Context, afkAfter time.Duration) (src []sampler.Source, closeAll func()) {
+	g := gpu.Open()
+	det := idle.Open(ctx)
+	tracker := idle.NewTracker(det, idle.WithThreshold(afkAfter))
+	src = append(sampler.DefaultSources(sampler.Options{}), sampler.NewGPUSource(g), sampler.NewIdleSource(tracker))
+	return src, func() {
+		_ = det.Close()
+		_ = g.Close()
+	}
 }
 
 func runWindow(args []string, stderr io.Writer) error {
@@ -114,12 +126,16 @@ func runWindow(args []string, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	interval := fs.Duration("interval", sampler.DefaultInterval, "sampling interval")
+	afk := fs.Duration("afk-after", idle.DefaultThreshold, "time without keyboard or mouse input after which you count as away")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	g := gpu.Open()
-	defer g.Close()
-	s, err := sampler.New(*interval, sampler.DefaultHistory, sources(g)...)
+	if *afk <= 0 {
+		return fmt.Errorf("--afk-after %v: must be positive", *afk)
+	}
+	src, closeAll := openSources(context.Background(), *afk)
+	defer closeAll()
+	s, err := sampler.New(*interval, sampler.DefaultHistory, src...)
 	if err != nil {
 		return err
 	}

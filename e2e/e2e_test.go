@@ -247,3 +247,49 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAFKOnX11 reads the user's idle time through the real binary: it grows
+// while nothing happens and drops to under a second after xdotool input.
+func TestAFKOnX11(t *testing.T) {
+	need(t, "Xvfb", "xdpyinfo", "xdotool")
+	display := startXvfb(t)
+	type status struct {
+		Idle struct {
+			State       string   `json:"state"`
+			IdleSeconds *float64 `json:"idle_seconds"`
+			Backend     string   `json:"backend"`
+		} `json:"idle"`
+	}
+	read := func() status {
+		t.Helper()
+		cmd := exec.Command(binary(t), "snapshot", "--json", "--interval", "250ms")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		var s status
+		if err := json.Unmarshal(out, &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Idle.Backend != "x11" || s.Idle.IdleSeconds == nil {
+			t.Fatalf("idle = %+v, want the x11 backend with a value", s.Idle)
+		}
+		return s
+	}
+	time.Sleep(2 * time.Second)
+	if s := read(); *s.Idle.IdleSeconds < 1.5 {
+		t.Errorf("idle %.2f s after 2 s without input", *s.Idle.IdleSeconds)
+	}
+	for _, input := range [][]string{{"mousemove", "400", "300"}, {"key", "shift"}} {
+		time.Sleep(1500 * time.Millisecond)
+		cmd := exec.Command("xdotool", input...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v %s", input, err, out)
+		}
+		if s := read(); *s.Idle.IdleSeconds > 1 || s.Idle.State != "active" {
+			t.Errorf("after xdotool %s: %+v idle %.2f s, want active under 1 s", input[0], s.Idle, *s.Idle.IdleSeconds)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sysmon/gpu"
+	"sysmon/idle"
 )
 
 // Sample is one snapshot of the machine. Units are base units: bytes, bytes
@@ -30,6 +31,8 @@ type Sample struct {
 	// GPU is always present once a GPU source runs: either the devices or
 	// the reason there are none.
 	GPU *gpu.Status `json:"gpu,omitempty"`
+	// Idle is whether the user is at the machine (AFK state and idle time).
+	Idle *idle.Status `json:"idle,omitempty"`
 	// Errors maps a source name to why it gave nothing this tick.
 	Errors map[string]string `json:"errors,omitempty"`
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"sysmon/format"
+	"sysmon/idle"
 	"sysmon/sampler"
 )
 
@@ -71,6 +72,15 @@ func Text(w io.Writer, s *sampler.Sample, u format.Units) error {
 			}
 		}
 	}
+	if i := s.Idle; i != nil {
+		switch i.State {
+		case idle.StateUnknown:
+			p("User\tAFK state unknown: %s", i.Reason)
+		default:
+			p("User\t%s, no input for %s (%s; away after %s)", i.State, format.Duration(derefOr(i.IdleSeconds, -1)),
+				i.Backend, format.Duration(i.ThresholdSeconds))
+		}
+	}
 	for name, err := range s.Errors {
 		p("Error %s\t%s", name, err)
 	}
@@ -89,4 +99,11 @@ func bytes(u format.Units, v *uint64) string {
 		return format.NA
 	}
 	return u.Bytes(float64(*v))
+}
+
+func derefOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }

@@ -54,7 +54,7 @@ func (u *UI) update(s *sampler.Sample) {
 	if st.visible {
 		f = u.render(s, st, f)
 	}
-	fyne.DoAndWait(func() { u.apply(f) })
+	fyne.DoAndWait(func() { u.apply(f, s) })
 }
 
 func (u *UI) viewState() viewState {
@@ -121,8 +121,9 @@ func tailLines(lines []chart.Line, n int) []chart.Line {
 	return out
 }
 
-func (u *UI) apply(f frame) {
+func (u *UI) apply(f frame, s *sampler.Sample) {
 	u.header.SetText(f.header)
+	u.afk.set(s.Idle, s.Time)
 	u.banner.SetText(f.banner)
 	if f.bannerOK {
 		u.banner.Importance = widget.SuccessImportance

@@ -28,6 +28,7 @@ type UI struct {
 
 	header  *widget.Label
 	banner  *widget.Label
+	afk     *afkChip
 	tabs    *container.AppTabs
 	perfTab *container.TabItem
 	perf    *performanceView
@@ -35,7 +36,7 @@ type UI struct {
 
 // New builds the window; it shows data once Start is called.
 func New(app fyne.App, opts Options) *UI {
-	u := &UI{app: app, opts: opts, perf: newPerformanceView()}
+	u := &UI{app: app, opts: opts, perf: newPerformanceView(), afk: newAFKChip()}
 	u.win = app.NewWindow("sysmon")
 	u.header = widget.NewLabel("")
 	u.header.Truncation = fyne.TextTruncateEllipsis
@@ -44,7 +45,9 @@ func New(app fyne.App, opts Options) *UI {
 	u.banner.Truncation = fyne.TextTruncateEllipsis
 	u.perfTab = container.NewTabItem("Performance", u.perf.content)
 	u.tabs = container.NewAppTabs(u.perfTab)
-	u.win.SetContent(container.NewBorder(container.NewVBox(u.banner, u.header), nil, nil, nil, u.tabs))
+	u.win.SetContent(container.NewBorder(
+		container.NewBorder(nil, nil, nil, u.afk.box, container.NewVBox(u.banner, u.header)),
+		nil, nil, nil, u.tabs))
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()
 	return u

@@ -3,11 +3,13 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"sysmon/format"
 	"sysmon/gpu"
+	"sysmon/idle"
 	"sysmon/sampler"
 )
 
@@ -124,4 +126,24 @@ func hasStat(stats [][2]string, k, v string) bool {
 		}
 	}
 	return false
+}
+
+func TestAFKText(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	since := now.Add(-12*time.Minute - 5*time.Second)
+	cases := []struct {
+		st   *idle.Status
+		want string
+	}{
+		{nil, "AFK unknown"},
+		{&idle.Status{State: idle.StateUnknown, Reason: "no backend"}, "AFK unknown"},
+		{&idle.Status{State: idle.StateActive}, "Active"},
+		{&idle.Status{State: idle.StateActive, Inhibited: true}, "Active (presenting)"},
+		{&idle.Status{State: idle.StateAFK, AFKSince: &since}, "AFK for 12 min"},
+	}
+	for _, c := range cases {
+		if got, _ := afkText(c.st, now); got != c.want {
+			t.Errorf("afkText(%+v) = %q, want %q", c.st, got, c.want)
+		}
+	}
 }

@@ -8,14 +8,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2/app"
 
 	"sysmon/assets"
+	"sysmon/console"
 	"sysmon/format"
 	"sysmon/gpu"
 	"sysmon/idle"
@@ -30,7 +33,9 @@ var version = "dev"
 const usage = `sysmon - a system monitor for running language models locally
 
 Usage:
-  sysmon [--interval D] [--afk-after D]         open the window
+  sysmon [flags]                                open the window
+  sysmon run [flags] -- COMMAND [ARGS...]       open the window and mirror COMMAND's output into its
+                                                Console tab; exits with COMMAND's exit code
   sysmon snapshot [--json] [--interval D]       print one sample taken over one interval
   sysmon version                                print the version
   sysmon help                                   show this help
@@ -49,11 +54,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		verb, args = args[0], args[1:]
 	}
 	var err error
+	code := 0
 	switch verb {
 	case "window":
 		err = runWindow(args, stderr)
 	case "snapshot":
 		err = runSnapshot(args, stdout, stderr)
+	case "run":
+		code, err = runChild(args, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "sysmon", version)
 	case "help":
@@ -69,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sysmon:", err)
 		return 2
 	}
-	return 0
+	return code
 }
 
 // newFlags returns a flag set whose errors and --help go to stderr.
@@ -119,34 +127,110 @@ func openSources(ctx context.Context, afkAfter time.Duration) (src []sampler.Sou
 	}
 }
 
+// appFlags are the flags of the window, shared by the bare command and run.
+type appFlags struct {
+	interval time.Duration
+	afkAfter time.Duration
+	lines    int
+	hide     string
+}
+
+func (f *appFlags) register(fs *flag.FlagSet) {
+	fs.DurationVar(&f.interval, "interval", sampler.DefaultInterval, "sampling interval")
+	fs.DurationVar(&f.afkAfter, "afk-after", idle.DefaultThreshold, "time without keyboard or mouse input after which you count as away")
+	fs.IntVar(&f.lines, "console-lines", console.DefaultMaxLines, "lines the Console tab keeps")
+	fs.StringVar(&f.hide, "hide", "", "comma-separated strings: Console lines containing any are hidden")
+}
+
+func (f *appFlags) check() error {
+	if f.afkAfter <= 0 {
+		return fmt.Errorf("--afk-after %v: must be positive", f.afkAfter)
+	}
+	if f.lines < 100 || f.lines > 1_000_000 {
+		return fmt.Errorf("--console-lines %d: must be between 100 and 1000000", f.lines)
+	}
+	return sampler.CheckInterval(f.interval)
+}
+
 func runWindow(args []string, stderr io.Writer) error {
-	fs := newFlags("sysmon", "sysmon [--interval D]", stderr)
+	var f appFlags
+	fs := newFlags("sysmon", "sysmon [flags]", stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nWindow flags:\n")
 		fs.PrintDefaults()
 	}
-	interval := fs.Duration("interval", sampler.DefaultInterval, "sampling interval")
-	afk := fs.Duration("afk-after", idle.DefaultThreshold, "time without keyboard or mouse input after which you count as away")
+	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *afk <= 0 {
-		return fmt.Errorf("--afk-after %v: must be positive", *afk)
-	}
-	src, closeAll := openSources(context.Background(), *afk)
-	defer closeAll()
-	s, err := sampler.New(*interval, sampler.DefaultHistory, src...)
-	if err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
-	a := app.NewWithID("io.github.sysmon.sysmon")
-	a.SetIcon(assets.Icon)
-	w := ui.New(a, ui.Options{Sampler: s, Units: format.Binary})
+	_, err := runApp(f, nil)
+	return err
+}
+
+// runChild is `sysmon run -- CMD ARGS`: the window, with CMD's output in the
+// Console tab; sysmon exits with CMD's exit code.
+func runChild(args []string, stderr io.Writer) (int, error) {
+	var f appFlags
+	fs := newFlags("run", "sysmon run [flags] -- COMMAND [ARGS...]", stderr)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 0, err
+	}
+	if err := f.check(); err != nil {
+		return 0, err
+	}
+	if fs.NArg() == 0 {
+		return 0, errors.New("run: no command given (sysmon run -- COMMAND [ARGS...])")
+	}
+	return runApp(f, fs.Args())
+}
+
+// runApp shows the window until it is closed or sysmon gets SIGTERM, with
+// sysmon's own output and, if cmd is given, cmd's mirrored into the Console
+// tab. It returns cmd's exit code (127 if it could not start).
+func runApp(f appFlags, cmd []string) (int, error) {
+	buf := console.NewBuffer(f.lines)
+	if capture, err := console.StartCapture(buf, console.CaptureOptions{}); err != nil {
+		slog.Warn("console capture unavailable", "err", err)
+	} else {
+		defer capture.Stop()
+	}
+	// Log to the real terminal; the capture would otherwise mirror each record twice.
+	_, terminal := console.Terminal()
+	slog.SetDefault(slog.New(console.NewHandler(buf, slog.NewTextHandler(terminal, nil), nil)))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	src, closeAll := openSources(ctx, f.afkAfter)
+	defer closeAll()
+	s, err := sampler.New(f.interval, sampler.DefaultHistory, src...)
+	if err != nil {
+		return 0, err
+	}
+	a := app.NewWithID("io.github.sysmon.sysmon")
+	a.SetIcon(assets.Icon)
+	w := ui.New(a, ui.Options{Sampler: s, Units: format.Binary, Console: buf, Hide: f.hide})
 	go s.Run(ctx)
 	w.Start(ctx)
+
+	exit := make(chan int, 1)
+	if cmd != nil {
+		child := console.NewChild(buf, cmd[0], cmd[1:]...)
+		if err := child.Start(ctx); err != nil {
+			slog.Error(err.Error())
+			exit <- 127
+		} else {
+			slog.Info("started", "command", strings.Join(cmd, " "), "pid", child.Pid())
+			go func() {
+				code, err := child.Wait()
+				slog.Info("exited", "command", cmd[0], "code", code, "err", err)
+				exit <- code
+			}()
+		}
+	}
 
 	// SIGTERM and Ctrl-C close the window the normal way, so sysmon exits 0.
 	sig := make(chan os.Signal, 1)
@@ -156,5 +240,9 @@ func runWindow(args []string, stderr io.Writer) error {
 		w.Quit()
 	}()
 	w.Window().ShowAndRun()
-	return nil
+	cancel() // ends the child's whole process group if it is still running
+	if cmd == nil {
+		return 0, nil
+	}
+	return <-exit, nil
 }

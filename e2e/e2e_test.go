@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -292,4 +293,84 @@ func TestAFKOnX11(t *testing.T) {
 			t.Errorf("after xdotool %s: %+v idle %.2f s, want active under 1 s", input[0], s.Idle, *s.Idle.IdleSeconds)
 		}
 	}
+}
+
+// startApp runs sysmon with args on its own Xvfb and returns a function that
+// sends SIGTERM and gives the exit code and everything sysmon printed.
+func startApp(t *testing.T, args ...string) (stop func() (int, string)) {
+	t.Helper()
+	need(t, "Xvfb", "xdpyinfo")
+	display := startXvfb(t)
+	runtime := t.TempDir()
+	if err := os.Chmod(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), args...)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_RUNTIME_DIR="+runtime, "LANG=C.UTF-8", "HOME="+t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return func() (int, string) {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if ee, ok := err.(*exec.ExitError); ok {
+				return ee.ExitCode(), out.String()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			return 0, out.String()
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no exit 10 s after SIGTERM\n%s", out.String())
+			return 0, ""
+		}
+	}
+}
+
+// TestRunMirrorsChild: the child's output still reaches the terminal, and
+// sysmon ends with the child's exit code.
+func TestRunMirrorsChild(t *testing.T) {
+	stop := startApp(t, "run", "--", "sh", "-c", "echo out-line; echo err-line >&2; exit 3")
+	time.Sleep(4 * time.Second)
+	code, out := stop()
+	if code != 3 {
+		t.Errorf("exit %d, want the child's 3\n%s", code, out)
+	}
+	for _, want := range []string{"out-line", "err-line", "exited"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunMissingExecutable(t *testing.T) {
+	stop := startApp(t, "run", "--", "sysmon-no-such-program")
+	time.Sleep(3 * time.Second)
+	code, out := stop()
+	if code != 127 || !strings.Contains(out, "sysmon-no-such-program: executable file not found") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the two writers of a command.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

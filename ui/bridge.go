@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"sync"
@@ -168,3 +169,31 @@ func tail(v []float64, n int) []float64 {
 
 // Quit closes the app from any goroutine (a signal handler, say).
 func (u *UI) Quit() { fyne.Do(u.app.Quit) }
+
+// consoleRedraw is the shortest time between two redraws of the Console tab:
+// a child printing a million lines a second costs at most ten redraws.
+const consoleRedraw = 100 * time.Millisecond
+
+// followConsole redraws the Console tab when the buffer changes, coalescing
+// bursts, until ctx is done.
+func (u *UI) followConsole(ctx context.Context) {
+	changed, cancel := u.opts.Console.Subscribe()
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		fyne.Do(func() {
+			if u.tabs.Selected() == u.consoleTab {
+				u.console.refresh()
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(consoleRedraw):
+		}
+	}
+}

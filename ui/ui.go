@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"sysmon/console"
 	"sysmon/format"
 	"sysmon/sampler"
 )
@@ -18,6 +19,10 @@ import (
 type Options struct {
 	Sampler *sampler.Sampler
 	Units   format.Units
+	// Console is the mirrored output shown in the Console tab; Hide is the
+	// comma-separated list of strings whose lines it hides at first.
+	Console *console.Buffer
+	Hide    string
 }
 
 // UI is the main window and its views.
@@ -26,12 +31,14 @@ type UI struct {
 	win  fyne.Window
 	opts Options
 
-	header  *widget.Label
-	banner  *widget.Label
-	afk     *afkChip
-	tabs    *container.AppTabs
-	perfTab *container.TabItem
-	perf    *performanceView
+	header     *widget.Label
+	banner     *widget.Label
+	afk        *afkChip
+	tabs       *container.AppTabs
+	perfTab    *container.TabItem
+	perf       *performanceView
+	console    *consoleView
+	consoleTab *container.TabItem
 }
 
 // New builds the window; it shows data once Start is called.
@@ -44,7 +51,17 @@ func New(app fyne.App, opts Options) *UI {
 	u.banner = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.banner.Truncation = fyne.TextTruncateEllipsis
 	u.perfTab = container.NewTabItem("Performance", u.perf.content)
-	u.tabs = container.NewAppTabs(u.perfTab)
+	u.console = newConsoleView(u.win, opts.Console, opts.Hide)
+	u.consoleTab = container.NewTabItem("Console", u.console.content)
+	u.tabs = container.NewAppTabs(u.perfTab, u.consoleTab)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		// Hidden views are not redrawn; bring the one just shown up to date.
+		if t == u.consoleTab {
+			u.console.refresh()
+		} else if s := u.opts.Sampler.History().Latest(); s != nil {
+			go u.update(s)
+		}
+	}
 	u.win.SetContent(container.NewBorder(
 		container.NewBorder(nil, nil, nil, u.afk.box, container.NewVBox(u.banner, u.header)),
 		nil, nil, nil, u.tabs))
@@ -65,6 +82,7 @@ func (u *UI) Start(ctx context.Context) {
 			go u.update(s)
 		}
 	}
+	go u.followConsole(ctx)
 	go func() {
 		defer cancel()
 		for {

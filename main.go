@@ -226,7 +226,10 @@ func runApp(f appFlags, cmd []string) (int, error) {
 			slog.Info("started", "command", strings.Join(cmd, " "), "pid", child.Pid())
 			go func() {
 				code, err := child.Wait()
-				slog.Info("exited", "command", cmd[0], "code", code, "err", err)
+				if err != nil {
+					slog.Error("wait for child", "command", cmd[0], "err", err)
+				}
+				slog.Info("exited", "command", cmd[0], "code", code)
 				exit <- code
 			}()
 		}

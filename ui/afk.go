@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -61,8 +62,14 @@ func shortAgo(d time.Duration) string {
 
 // set updates the chip; UI thread only.
 func (c *afkChip) set(st *idle.Status, now time.Time) {
-	text, bg := afkText(st, now)
+	text, name := afkText(st, now)
+	c.label.Importance = map[fyne.ThemeColorName]widget.Importance{
+		theme.ColorNameSuccess: widget.SuccessImportance, theme.ColorNameWarning: widget.WarningImportance,
+	}[name]
 	c.label.SetText(text)
-	c.bg.FillColor = theme.Color(bg)
+	// A tint of the state's colour behind text in that colour reads on both
+	// themes without shouting.
+	r, g, b, _ := theme.Color(name).RGBA()
+	c.bg.FillColor = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x38}
 	c.bg.Refresh()
 }

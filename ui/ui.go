@@ -63,7 +63,7 @@ func New(app fyne.App, opts Options) *UI {
 		}
 	}
 	u.win.SetContent(container.NewBorder(
-		container.NewBorder(nil, nil, nil, u.afk.box, container.NewVBox(u.banner, u.header)),
+		container.NewBorder(nil, nil, nil, container.NewCenter(u.afk.box), container.NewVBox(u.banner, u.header)),
 		nil, nil, nil, u.tabs))
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()

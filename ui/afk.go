@@ -63,9 +63,13 @@ func shortAgo(d time.Duration) string {
 // set updates the chip; UI thread only.
 func (c *afkChip) set(st *idle.Status, now time.Time) {
 	text, name := afkText(st, now)
-	c.label.Importance = map[fyne.ThemeColorName]widget.Importance{
+	importance := map[fyne.ThemeColorName]widget.Importance{
 		theme.ColorNameSuccess: widget.SuccessImportance, theme.ColorNameWarning: widget.WarningImportance,
 	}[name]
+	if text == c.label.Text && importance == c.label.Importance {
+		return
+	}
+	c.label.Importance = importance
 	c.label.SetText(text)
 	// A tint of the state's colour behind text in that colour reads on both
 	// themes without shouting.

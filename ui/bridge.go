@@ -123,15 +123,16 @@ func tailLines(lines []chart.Line, n int) []chart.Line {
 }
 
 func (u *UI) apply(f frame, s *sampler.Sample) {
-	u.header.SetText(f.header)
+	setText(u.header, f.header)
 	u.afk.set(s.Idle, s.Time)
-	u.banner.SetText(f.banner)
+	importance := widget.WarningImportance
 	if f.bannerOK {
-		u.banner.Importance = widget.SuccessImportance
-	} else {
-		u.banner.Importance = widget.WarningImportance
+		importance = widget.SuccessImportance
 	}
-	u.banner.Refresh()
+	if u.banner.Text != f.banner || u.banner.Importance != importance {
+		u.banner.Importance = importance
+		u.banner.SetText(f.banner)
+	}
 	if f.items == nil {
 		return
 	}

@@ -24,12 +24,10 @@ var (
 )
 
 // currentPalette reads the chart colours from the active Fyne theme, so a
-// chart on a dark window has a dark background and light labels.
+// chart on a dark window has light labels and a subtle grid.
 func currentPalette(app fyne.App) chart.Palette {
 	th, v := app.Settings().Theme(), app.Settings().ThemeVariant()
-	bg := th.Color(theme.ColorNameBackground, v)
 	return chart.Palette{
-		Background: bg,
 		Foreground: th.Color(theme.ColorNameForeground, v),
 		Grid:       th.Color(theme.ColorNameSeparator, v),
 	}

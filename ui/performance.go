@@ -83,8 +83,8 @@ func (p *performanceView) setItems(items []item) {
 	}
 	for _, it := range items {
 		e := p.entries[it.id]
-		e.title.SetText(it.title)
-		e.value.SetText(it.value)
+		setText(e.title, it.title)
+		setText(e.value, it.value)
 		if it.id == p.selected {
 			p.showDetail(it)
 		}
@@ -131,11 +131,11 @@ func (p *performanceView) showDetail(it item) {
 	axes := len(it.small) > 0 && it.small[0].axes
 	p.ensureSmall(len(it.small), axes)
 	for i, sc := range it.small {
-		p.smallText[i].SetText(sc.caption)
+		setText(p.smallText[i], sc.caption)
 	}
-	p.title.SetText(it.title)
-	p.subtitle.SetText(it.subtitle)
-	p.legend.SetText(it.legend)
+	setText(p.title, it.title)
+	setText(p.subtitle, it.subtitle)
+	setText(p.legend, it.legend)
 	if len(p.stats.Items) != len(it.stats) {
 		p.stats.Items = nil
 		for _, kv := range it.stats {
@@ -145,11 +145,25 @@ func (p *performanceView) showDetail(it item) {
 		}
 		return
 	}
+	keysChanged := false
 	for i, kv := range it.stats {
-		p.stats.Items[i].Text = kv[0]
-		p.stats.Items[i].Widget.(*widget.Label).SetText(kv[1])
+		if p.stats.Items[i].Text != kv[0] {
+			p.stats.Items[i].Text = kv[0]
+			keysChanged = true
+		}
+		setText(p.stats.Items[i].Widget.(*widget.Label), kv[1])
 	}
-	p.stats.Refresh()
+	if keysChanged {
+		p.stats.Refresh()
+	}
+}
+
+// setText changes a label only when its text differs: every Refresh costs a
+// text shaping pass and a redraw, and most values hold still between ticks.
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
 }
 
 // ensureSmall keeps n small charts under the large one: plain ones for the

@@ -15,9 +15,9 @@ import (
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
-// Palette is the set of theme colours a chart is drawn with.
+// Palette is the set of theme colours a chart is drawn with. The chart's
+// own background is transparent, so the widget behind it sets the colour.
 type Palette struct {
-	Background color.Color
 	Foreground color.Color // axis labels
 	Grid       color.Color
 }
@@ -49,11 +49,11 @@ type Spec struct {
 }
 
 // Render draws the chart and returns it. A Spec with no area gives a 1x1
-// image of the background colour rather than an error, so callers never
-// show a broken image while a window is being laid out.
+// transparent image rather than an error, so callers never show a broken
+// image while a window is being laid out.
 func Render(s Spec) image.Image {
 	if s.Width < 8 || s.Height < 8 {
-		return blank(s.Palette.Background)
+		return blank()
 	}
 	scale := float64(s.Scale)
 	if scale <= 0 {
@@ -72,16 +72,15 @@ func Render(s Spec) image.Image {
 	}
 
 	c := gochart.Chart{
-		Width:  s.Width,
-		Height: s.Height,
-		DPI:    96 * scale,
+		Width:        s.Width,
+		Height:       s.Height,
+		DPI:          96 * scale,
+		ColorPalette: themePalette{s.Palette},
 		Background: gochart.Style{
-			FillColor: toDrawing(s.Palette.Background),
-			Padding:   gochart.Box{Top: int(6 * scale), Left: int(4 * scale), Right: int(4 * scale), Bottom: int(4 * scale)},
+			Padding: gochart.Box{Top: int(6 * scale), Left: int(4 * scale), Right: int(4 * scale), Bottom: int(4 * scale)},
 		},
-		Canvas: gochart.Style{FillColor: toDrawing(s.Palette.Background)},
-		XAxis:  gochart.XAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: float64(n - 1)}},
-		YAxis:  gochart.YAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: top}},
+		XAxis: gochart.XAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: float64(n - 1)}},
+		YAxis: gochart.YAxis{Style: gochart.Hidden(), Range: &gochart.ContinuousRange{Min: 0, Max: top}},
 	}
 	if !s.Axes {
 		c.Background.Padding = gochart.Box{IsSet: true}
@@ -120,8 +119,8 @@ func Render(s Spec) image.Image {
 		}}
 	}
 	var out collector
-	if err := c.Render(gochart.PNG, &out); err != nil || out.img == nil {
-		return blank(s.Palette.Background)
+	if err := c.Render(newSkipInvisible, &out); err != nil || out.img == nil {
+		return blank()
 	}
 	return out.img
 }
@@ -256,10 +255,4 @@ func toDrawing(c color.Color) drawing.Color {
 	return drawing.Color{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(a >> 8)}
 }
 
-func blank(bg color.Color) image.Image {
-	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
-	if bg != nil {
-		img.Set(0, 0, bg)
-	}
-	return img
-}
+func blank() image.Image { return image.NewRGBA(image.Rect(0, 0, 1, 1)) }

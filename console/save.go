@@ -1,14 +1,10 @@
 package console
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
+
+	"sysmon/atomicfile"
 )
 
 // Save writes the buffer's lines to path as plain text, one line each, without
@@ -16,7 +12,7 @@ import (
 // replaced atomically, so a crash leaves the old file or the new one, never a
 // torn mix.
 func (b *Buffer) Save(path string) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		var chunk []Line
 		var after uint64
 		for {
@@ -39,7 +35,7 @@ func (v *View) Save(path string) error {
 	v.mu.Lock()
 	seqs := slices.Clone(v.seqs[v.off:])
 	v.mu.Unlock()
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		for _, seq := range seqs {
 			l, ok := v.buf.Get(seq)
 			if !ok {
@@ -59,47 +55,4 @@ func writeLine(w io.Writer, l *Line) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
-}
-
-// writeFileAtomic writes path through a temporary file in the same
-// directory (so the rename cannot cross file systems), synced before the
-// rename so that the new name never points at unwritten data.
-func writeFileAtomic(path string, fill func(io.Writer) error) (err error) {
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("save %s: not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err := fill(bw); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	return nil
 }

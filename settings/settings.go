@@ -1,0 +1,187 @@
+// Package settings holds the user's preferences, their validation and their
+// storage through any key-value store (Fyne's Preferences in the app), so
+// the rules can be tested without a window.
+package settings
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"sysmon/format"
+	"sysmon/sampler"
+)
+
+// Theme choices.
+const (
+	ThemeSystem = "system"
+	ThemeLight  = "light"
+	ThemeDark   = "dark"
+)
+
+// Settings are everything the user can change in the Settings tab.
+type Settings struct {
+	Interval       time.Duration
+	History        time.Duration
+	AFKAfter       time.Duration
+	ConsoleLines   int
+	Hide           string // comma-separated strings whose console lines are hidden
+	Theme          string
+	Units          format.Units
+	CloseToTray    bool
+	StartMinimized bool
+	StartAtLogin   bool
+}
+
+// Defaults are the settings of a fresh install.
+func Defaults() Settings {
+	return Settings{
+		Interval:     time.Second,
+		History:      10 * time.Minute,
+		AFKAfter:     5 * time.Minute,
+		ConsoleLines: 5000,
+		Theme:        ThemeSystem,
+		Units:        format.Binary,
+		CloseToTray:  true,
+	}
+}
+
+// Limits of the numeric settings.
+const (
+	MinHistory      = time.Minute
+	MaxHistory      = 24 * time.Hour
+	MinAFK          = 10 * time.Second
+	MaxAFK          = 24 * time.Hour
+	MinConsoleLines = 100
+	MaxConsoleLines = 1_000_000
+	// MaxHistoryPoints bounds the memory of the history: span / interval.
+	MaxHistoryPoints = 100_000
+)
+
+// Validate reports every invalid field, naming it, so the Settings tab can
+// show each message beside its field.
+func (s Settings) Validate() error {
+	var errs []error
+	if err := sampler.CheckInterval(s.Interval); err != nil {
+		errs = append(errs, fmt.Errorf("sampling %w", err))
+	}
+	if s.History < MinHistory || s.History > MaxHistory {
+		errs = append(errs, fmt.Errorf("history %v: must be between %v and %v", s.History, MinHistory, MaxHistory))
+	} else if s.Interval > 0 && s.History/s.Interval > MaxHistoryPoints {
+		errs = append(errs, fmt.Errorf("history %v at %v per sample is more than %d samples: sample less often or keep less", s.History, s.Interval, MaxHistoryPoints))
+	}
+	if s.AFKAfter < MinAFK || s.AFKAfter > MaxAFK {
+		errs = append(errs, fmt.Errorf("AFK threshold %v: must be between %v and %v", s.AFKAfter, MinAFK, MaxAFK))
+	}
+	if s.ConsoleLines < MinConsoleLines || s.ConsoleLines > MaxConsoleLines {
+		errs = append(errs, fmt.Errorf("console lines %d: must be between %d and %d", s.ConsoleLines, MinConsoleLines, MaxConsoleLines))
+	}
+	switch s.Theme {
+	case ThemeSystem, ThemeLight, ThemeDark:
+	default:
+		errs = append(errs, fmt.Errorf("theme %q: must be system, light or dark", s.Theme))
+	}
+	if s.Units != format.Binary && s.Units != format.Decimal {
+		errs = append(errs, fmt.Errorf("byte units %d: must be binary or decimal", s.Units))
+	}
+	return errors.Join(errs...)
+}
+
+// Store is the part of fyne.Preferences the settings need.
+type Store interface {
+	StringWithFallback(key, fallback string) string
+	SetString(key, value string)
+}
+
+// Keys under which each setting is stored; strings throughout so one code
+// path parses and validates what is read back.
+const (
+	keyInterval       = "interval"
+	keyHistory        = "history"
+	keyAFK            = "afk_after"
+	keyConsoleLines   = "console_lines"
+	keyHide           = "console_hide"
+	keyTheme          = "theme"
+	keyUnits          = "units"
+	keyCloseToTray    = "close_to_tray"
+	keyStartMinimized = "start_minimized"
+	keyStartAtLogin   = "start_at_login"
+)
+
+// Load reads the settings; a stored value that does not parse or validate
+// falls back to its default, and the problem is reported so it can be logged.
+func Load(st Store) (Settings, error) {
+	d := Defaults()
+	s := d
+	var errs []error
+	get := func(key, def string) string { return st.StringWithFallback(key, def) }
+	dur := func(key string, def time.Duration, dst *time.Duration) {
+		if v, err := time.ParseDuration(get(key, def.String())); err == nil {
+			*dst = v
+		} else {
+			errs = append(errs, fmt.Errorf("stored %s: %w", key, err))
+		}
+	}
+	dur(keyInterval, d.Interval, &s.Interval)
+	dur(keyHistory, d.History, &s.History)
+	dur(keyAFK, d.AFKAfter, &s.AFKAfter)
+	if n, err := strconv.Atoi(get(keyConsoleLines, strconv.Itoa(d.ConsoleLines))); err == nil {
+		s.ConsoleLines = n
+	} else {
+		errs = append(errs, fmt.Errorf("stored %s: %w", keyConsoleLines, err))
+	}
+	s.Hide = get(keyHide, d.Hide)
+	s.Theme = get(keyTheme, d.Theme)
+	u, err := ParseUnits(get(keyUnits, UnitsName(d.Units)))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	s.Units = u
+	s.CloseToTray = get(keyCloseToTray, strconv.FormatBool(d.CloseToTray)) == "true"
+	s.StartMinimized = get(keyStartMinimized, strconv.FormatBool(d.StartMinimized)) == "true"
+	s.StartAtLogin = get(keyStartAtLogin, strconv.FormatBool(d.StartAtLogin)) == "true"
+	if err := s.Validate(); err != nil {
+		errs = append(errs, err)
+		s = d
+	}
+	return s, errors.Join(errs...)
+}
+
+// Save validates and stores the settings; nothing is stored if any field is
+// invalid, so the last good settings stay in force.
+func Save(st Store, s Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	st.SetString(keyInterval, s.Interval.String())
+	st.SetString(keyHistory, s.History.String())
+	st.SetString(keyAFK, s.AFKAfter.String())
+	st.SetString(keyConsoleLines, strconv.Itoa(s.ConsoleLines))
+	st.SetString(keyHide, s.Hide)
+	st.SetString(keyTheme, s.Theme)
+	st.SetString(keyUnits, UnitsName(s.Units))
+	st.SetString(keyCloseToTray, strconv.FormatBool(s.CloseToTray))
+	st.SetString(keyStartMinimized, strconv.FormatBool(s.StartMinimized))
+	st.SetString(keyStartAtLogin, strconv.FormatBool(s.StartAtLogin))
+	return nil
+}
+
+// UnitsName and ParseUnits convert byte units to and from "binary"/"decimal".
+func UnitsName(u format.Units) string {
+	if u == format.Decimal {
+		return "decimal"
+	}
+	return "binary"
+}
+
+func ParseUnits(s string) (format.Units, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "binary":
+		return format.Binary, nil
+	case "decimal":
+		return format.Decimal, nil
+	}
+	return format.Binary, fmt.Errorf("byte units %q: must be binary or decimal", s)
+}

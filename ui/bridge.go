@@ -51,7 +51,7 @@ func (u *UI) update(s *sampler.Sample) {
 	var st viewState
 	fyne.DoAndWait(func() { st = u.viewState() })
 	f := frame{header: headerText(s)}
-	f.banner, f.bannerOK = gpuBanner(s.GPU, u.opts.Units)
+	f.banner, f.bannerOK = gpuBanner(s.GPU, u.unitsNow())
 	if st.visible {
 		f = u.render(s, st, f)
 	}
@@ -60,7 +60,7 @@ func (u *UI) update(s *sampler.Sample) {
 
 func (u *UI) viewState() viewState {
 	st := viewState{
-		visible:  u.tabs.Selected() == u.perfTab,
+		visible:  !u.hidden.Load() && u.tabs.Selected() == u.perfTab,
 		selected: u.perf.selected,
 		scale:    1,
 		palette:  currentPalette(u.app),
@@ -86,7 +86,7 @@ func (u *UI) viewState() viewState {
 func (u *UI) render(s *sampler.Sample, st viewState, f frame) frame {
 	h := u.opts.Sampler.History()
 	step := u.opts.Sampler.Interval()
-	f.items = buildItems(s, h, u.opts.Units)
+	f.items = buildItems(s, h, u.unitsNow())
 	f.spark = map[string]image.Image{}
 	for _, it := range f.items {
 		size, ok := st.spark[it.id]
@@ -123,6 +123,12 @@ func tailLines(lines []chart.Line, n int) []chart.Line {
 }
 
 func (u *UI) apply(f frame, s *sampler.Sample) {
+	if u.tray != nil {
+		u.tray.update(s, u.unitsNow(), u.hidden.Load())
+	}
+	if u.hidden.Load() {
+		return
+	}
 	setText(u.header, f.header)
 	u.afk.set(s.Idle, s.Time)
 	importance := widget.WarningImportance

@@ -18,12 +18,13 @@ import (
 // child started with `sysmon run`, in a virtualized list that follows the
 // tail, with search, a regex switch, a level filter and hidden strings.
 type consoleView struct {
-	win    fyne.Window
-	buf    *console.Buffer
-	view   *console.View
-	list   *widget.List
-	status *widget.Label
-	follow *widget.Check
+	win       fyne.Window
+	buf       *console.Buffer
+	view      *console.View
+	list      *widget.List
+	status    *widget.Label
+	follow    *widget.Check
+	hideEntry *widget.Entry
 	// selected is the view index of the selected line, or -1.
 	selected int
 	content  fyne.CanvasObject
@@ -100,6 +101,7 @@ func newConsoleView(win fyne.Window, buf *console.Buffer, hide string) *consoleV
 	level.OnChanged = func(string) { apply() }
 	hideEntry.OnChanged = func(string) { apply() }
 
+	c.hideEntry = hideEntry
 	clear := widget.NewButton("Clear", func() {
 		buf.Clear()
 		c.refresh()
@@ -111,6 +113,11 @@ func newConsoleView(win fyne.Window, buf *console.Buffer, hide string) *consoleV
 		container.NewGridWithColumns(2, search, hideEntry))
 	c.content = container.NewBorder(bar, c.status, nil, nil, c.list)
 	return c
+}
+
+// setHide replaces the hidden strings, as if typed in the hide field.
+func (c *consoleView) setHide(hide string) {
+	c.hideEntry.SetText(hide)
 }
 
 // refresh brings the view up to date with the buffer; UI thread only.

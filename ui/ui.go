@@ -5,6 +5,9 @@ package ui
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,17 +15,24 @@ import (
 
 	"sysmon/console"
 	"sysmon/format"
+	"sysmon/idle"
 	"sysmon/sampler"
+	"sysmon/settings"
 )
 
 // Options wire the window to the rest of sysmon.
 type Options struct {
 	Sampler *sampler.Sampler
-	Units   format.Units
-	// Console is the mirrored output shown in the Console tab; Hide is the
-	// comma-separated list of strings whose lines it hides at first.
+	Tracker *idle.Tracker
+	// Console is the mirrored output shown in the Console tab.
 	Console *console.Buffer
-	Hide    string
+	// Settings are in force at start (stored preferences with command-line
+	// flags applied); Store keeps them when the user changes them.
+	Settings settings.Settings
+	Store    settings.Store
+	// TrayPresent says whether a tray host really runs; without one, closing
+	// the window quits rather than hiding it where nobody can get it back.
+	TrayPresent bool
 }
 
 // UI is the main window and its views.
@@ -31,19 +41,27 @@ type UI struct {
 	win  fyne.Window
 	opts Options
 
-	header     *widget.Label
-	banner     *widget.Label
-	afk        *afkChip
-	tabs       *container.AppTabs
-	perfTab    *container.TabItem
-	perf       *performanceView
-	console    *consoleView
-	consoleTab *container.TabItem
+	cfg    settings.Settings // UI thread only
+	units  atomic.Int32      // format.Units, read by the renderer
+	hidden atomic.Bool       // the window is hidden to the tray
+
+	header      *widget.Label
+	banner      *widget.Label
+	afk         *afkChip
+	tabs        *container.AppTabs
+	perfTab     *container.TabItem
+	perf        *performanceView
+	console     *consoleView
+	consoleTab  *container.TabItem
+	settingsTab *container.TabItem
+	tray        *trayMenu
 }
 
 // New builds the window; it shows data once Start is called.
 func New(app fyne.App, opts Options) *UI {
-	u := &UI{app: app, opts: opts, perf: newPerformanceView(), afk: newAFKChip()}
+	u := &UI{app: app, opts: opts, cfg: opts.Settings, perf: newPerformanceView(), afk: newAFKChip()}
+	u.units.Store(int32(opts.Settings.Units))
+	app.Settings().SetTheme(themeFor(opts.Settings.Theme))
 	u.win = app.NewWindow("sysmon")
 	u.header = widget.NewLabel("")
 	u.header.Truncation = fyne.TextTruncateEllipsis
@@ -51,9 +69,12 @@ func New(app fyne.App, opts Options) *UI {
 	u.banner = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.banner.Truncation = fyne.TextTruncateEllipsis
 	u.perfTab = container.NewTabItem("Performance", u.perf.content)
-	u.console = newConsoleView(u.win, opts.Console, opts.Hide)
+	u.console = newConsoleView(u.win, opts.Console, opts.Settings.Hide)
 	u.consoleTab = container.NewTabItem("Console", u.console.content)
-	u.tabs = container.NewAppTabs(u.perfTab, u.consoleTab)
+	sv := newSettingsView(u.applySettings)
+	sv.show(opts.Settings)
+	u.settingsTab = container.NewTabItem("Settings", sv.content)
+	u.tabs = container.NewAppTabs(u.perfTab, u.consoleTab, u.settingsTab)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		// Hidden views are not redrawn; bring the one just shown up to date.
 		if t == u.consoleTab {
@@ -67,11 +88,81 @@ func New(app fyne.App, opts Options) *UI {
 		nil, nil, nil, u.tabs))
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()
+	if opts.TrayPresent {
+		u.tray = newTrayMenu(app, u.toggleWindow)
+	}
+	u.win.SetCloseIntercept(func() {
+		if u.tray != nil && u.cfg.CloseToTray {
+			u.setHidden(true)
+			return
+		}
+		u.app.Quit()
+	})
 	return u
 }
 
-// Window returns the main window.
-func (u *UI) Window() fyne.Window { return u.win }
+// Run opens the window, or leaves it in the tray when the settings ask to
+// start minimized and there is a tray to start in; then it runs the app
+// until it quits.
+func (u *UI) Run() {
+	if u.tray != nil && u.cfg.StartMinimized {
+		u.hidden.Store(true)
+		u.app.Run()
+		return
+	}
+	u.win.ShowAndRun()
+}
+
+func (u *UI) toggleWindow() { u.setHidden(!u.hidden.Load()) }
+
+// setHidden hides the window to the tray or shows it again; UI thread only.
+func (u *UI) setHidden(hide bool) {
+	u.hidden.Store(hide)
+	if hide {
+		u.win.Hide()
+		return
+	}
+	u.win.Show()
+	u.win.RequestFocus()
+	if s := u.opts.Sampler.History().Latest(); s != nil {
+		go u.update(s)
+	}
+}
+
+// applySettings validates, stores and applies new settings live; on any
+// error nothing changes. UI thread only.
+func (u *UI) applySettings(s settings.Settings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.StartAtLogin != u.cfg.StartAtLogin {
+		exe, err := os.Executable()
+		if err == nil {
+			err = settings.SetStartAtLogin(s.StartAtLogin, exe)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := settings.Save(u.opts.Store, s); err != nil {
+		return err
+	}
+	if err := u.opts.Sampler.SetInterval(s.Interval, s.History); err != nil {
+		return err
+	}
+	if u.opts.Tracker != nil {
+		u.opts.Tracker.SetThreshold(s.AFKAfter)
+	}
+	u.opts.Console.SetMaxLines(s.ConsoleLines)
+	u.console.setHide(s.Hide)
+	if s.Theme != u.cfg.Theme {
+		u.app.Settings().SetTheme(themeFor(s.Theme))
+	}
+	u.units.Store(int32(s.Units))
+	u.cfg = s
+	slog.Info("settings applied", "interval", s.Interval, "history", s.History, "afk_after", s.AFKAfter)
+	return nil
+}
 
 // Start feeds the window from the sampler until ctx is done.
 func (u *UI) Start(ctx context.Context) {
@@ -95,3 +186,5 @@ func (u *UI) Start(ctx context.Context) {
 		}
 	}()
 }
+
+func (u *UI) unitsNow() format.Units { return format.Units(u.units.Load()) }

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"sysmon/format"
+	"sysmon/settings"
+)
+
+var unitChoices = []string{"binary (KiB, MiB, GiB)", "decimal (kB, MB, GB)"}
+
+// settingsView is the Settings tab: every preference, applied live when the
+// user presses Apply, and refused with a message (keeping the last good
+// values) when any field is invalid.
+type settingsView struct {
+	interval, history, afk, lines, hide *widget.Entry
+	theme, units                        *widget.Select
+	closeToTray, startMin, atLogin      *widget.Check
+	message                             *widget.Label
+	content                             fyne.CanvasObject
+}
+
+func newSettingsView(apply func(settings.Settings) error) *settingsView {
+	v := &settingsView{
+		interval: widget.NewEntry(), history: widget.NewEntry(), afk: widget.NewEntry(),
+		lines: widget.NewEntry(), hide: widget.NewEntry(),
+		theme:       widget.NewSelect([]string{settings.ThemeSystem, settings.ThemeLight, settings.ThemeDark}, nil),
+		units:       widget.NewSelect(unitChoices, nil),
+		closeToTray: widget.NewCheck("Closing the window hides it to the tray (when there is one)", nil),
+		startMin:    widget.NewCheck("Start minimized to the tray", nil),
+		atLogin:     widget.NewCheck("Start sysmon when I log in", nil),
+		message:     widget.NewLabel(""),
+	}
+	v.message.Wrapping = fyne.TextWrapWord
+	v.hide.SetPlaceHolder("e.g. GET /health, heartbeat")
+	form := widget.NewForm(
+		widget.NewFormItem("Sampling interval", v.interval),
+		widget.NewFormItem("History kept", v.history),
+		widget.NewFormItem("Away (AFK) after", v.afk),
+		widget.NewFormItem("Console lines kept", v.lines),
+		widget.NewFormItem("Hide console lines with", v.hide),
+		widget.NewFormItem("Theme", v.theme),
+		widget.NewFormItem("Byte units", v.units),
+		widget.NewFormItem("", v.closeToTray),
+		widget.NewFormItem("", v.startMin),
+		widget.NewFormItem("", v.atLogin),
+	)
+	form.Items[0].HintText = "250ms to 60s, e.g. 1s or 500ms"
+	form.Items[1].HintText = "1m to 24h, e.g. 10m"
+	form.Items[2].HintText = "time without keyboard or mouse input, e.g. 5m"
+	form.Items[3].HintText = "100 to 1000000"
+	applyBtn := widget.NewButton("Apply", func() {
+		s, err := v.read()
+		if err == nil {
+			err = apply(s)
+		}
+		if err != nil {
+			v.message.Importance = widget.DangerImportance
+			v.message.SetText("Not applied: " + strings.ReplaceAll(err.Error(), "\n", "; "))
+			return
+		}
+		v.message.Importance = widget.SuccessImportance
+		v.message.SetText("Applied and saved.")
+	})
+	applyBtn.Importance = widget.HighImportance
+	defaults := widget.NewButton("Defaults", func() { v.show(settings.Defaults()) })
+	v.content = container.NewVScroll(container.NewPadded(container.NewVBox(form,
+		container.NewHBox(applyBtn, defaults), v.message)))
+	return v
+}
+
+// show fills the fields from s.
+func (v *settingsView) show(s settings.Settings) {
+	v.interval.SetText(s.Interval.String())
+	v.history.SetText(s.History.String())
+	v.afk.SetText(s.AFKAfter.String())
+	v.lines.SetText(strconv.Itoa(s.ConsoleLines))
+	v.hide.SetText(s.Hide)
+	v.theme.SetSelected(s.Theme)
+	v.units.SetSelectedIndex(int(s.Units))
+	v.closeToTray.SetChecked(s.CloseToTray)
+	v.startMin.SetChecked(s.StartMinimized)
+	v.atLogin.SetChecked(s.StartAtLogin)
+}
+
+// read parses the fields; each parse error names its field.
+func (v *settingsView) read() (settings.Settings, error) {
+	s := settings.Settings{Hide: v.hide.Text, Theme: v.theme.Selected,
+		CloseToTray: v.closeToTray.Checked, StartMinimized: v.startMin.Checked, StartAtLogin: v.atLogin.Checked}
+	var err error
+	parse := func(name, text string) time.Duration {
+		d, e := time.ParseDuration(strings.TrimSpace(text))
+		if e != nil && err == nil {
+			err = fmt.Errorf("%s %q is not a duration like 1s, 500ms or 5m", name, text)
+		}
+		return d
+	}
+	s.Interval = parse("sampling interval", v.interval.Text)
+	s.History = parse("history", v.history.Text)
+	s.AFKAfter = parse("AFK threshold", v.afk.Text)
+	if n, e := strconv.Atoi(strings.TrimSpace(v.lines.Text)); e != nil {
+		if err == nil {
+			err = fmt.Errorf("console lines %q is not a whole number", v.lines.Text)
+		}
+	} else {
+		s.ConsoleLines = n
+	}
+	s.Units = format.Units(v.units.SelectedIndex())
+	return s, err
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+
+	"sysmon/assets"
+	"sysmon/console"
+	"sysmon/sampler"
+	"sysmon/settings"
+	"sysmon/tray"
+	"sysmon/ui"
+)
+
+// windowFlags override the stored settings for one run; only the flags
+// given on the command line count.
+func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
+	d := settings.Defaults()
+	interval := fs.Duration("interval", d.Interval, "sampling interval (250ms to 60s)")
+	afk := fs.Duration("afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
+	lines := fs.Int("console-lines", d.ConsoleLines, "lines the Console tab keeps")
+	hide := fs.String("hide", d.Hide, "comma-separated strings: Console lines containing any are hidden")
+	minimized := fs.Bool("minimized", false, "start hidden in the system tray")
+	return func(s *settings.Settings) {
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "interval":
+				s.Interval = *interval
+			case "afk-after":
+				s.AFKAfter = *afk
+			case "console-lines":
+				s.ConsoleLines = *lines
+			case "hide":
+				s.Hide = *hide
+			case "minimized":
+				s.StartMinimized = *minimized
+			}
+		})
+	}
+}
+
+func runWindow(args []string, stderr io.Writer) error {
+	fs := newFlags("sysmon", "sysmon [flags]", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage, "\nWindow flags (they override the Settings tab for this run):\n")
+		fs.PrintDefaults()
+	}
+	override := windowFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, err := runApp(override, nil)
+	return err
+}
+
+// runChild is `sysmon run -- CMD ARGS`: the window, with CMD's output in the
+// Console tab; sysmon exits with CMD's exit code.
+func runChild(args []string, stderr io.Writer) (int, error) {
+	fs := newFlags("run", "sysmon run [flags] -- COMMAND [ARGS...]", stderr)
+	override := windowFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return 0, err
+	}
+	if fs.NArg() == 0 {
+		return 0, errors.New("run: no command given (sysmon run -- COMMAND [ARGS...])")
+	}
+	return runApp(override, fs.Args())
+}
+
+// runApp shows the window until it is closed or sysmon gets SIGTERM, with
+// sysmon's own output and, if cmd is given, cmd's mirrored into the Console
+// tab. It returns cmd's exit code (127 if it could not start).
+func runApp(override func(*settings.Settings), cmd []string) (int, error) {
+	a := app.NewWithID(settings.AppID)
+	a.SetIcon(assets.Icon)
+	cfg, err := settings.Load(a.Preferences())
+	if err != nil {
+		slog.Warn("stored settings ignored", "err", err)
+	}
+	override(&cfg)
+	if err := cfg.Validate(); err != nil {
+		return 0, err
+	}
+
+	buf := console.NewBuffer(cfg.ConsoleLines)
+	if capture, err := console.StartCapture(buf, console.CaptureOptions{}); err != nil {
+		slog.Warn("console capture unavailable", "err", err)
+	} else {
+		defer capture.Stop()
+	}
+	// Log to the real terminal; the capture would otherwise mirror each record twice.
+	_, terminal := console.Terminal()
+	slog.SetDefault(slog.New(console.NewHandler(buf, slog.NewTextHandler(terminal, nil), nil)))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src, tracker, closeAll := openSources(ctx, cfg.AFKAfter)
+	defer closeAll()
+	s, err := sampler.New(cfg.Interval, cfg.History, src...)
+	if err != nil {
+		return 0, err
+	}
+	trayCtx, trayDone := context.WithTimeout(ctx, 2*time.Second)
+	present, why := tray.HostPresent(trayCtx)
+	trayDone()
+	if !present {
+		slog.Warn("no system tray: closing the window quits sysmon", "reason", why)
+	}
+	w := ui.New(a, ui.Options{Sampler: s, Tracker: tracker, Console: buf, Settings: cfg,
+		Store: a.Preferences(), TrayPresent: present})
+	go s.Run(ctx)
+	w.Start(ctx)
+
+	exit := make(chan int, 1)
+	if cmd != nil {
+		startChild(ctx, buf, cmd, exit)
+	}
+
+	// SIGTERM and Ctrl-C quit the normal way, so sysmon exits 0.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		w.Quit()
+	}()
+	w.Run()
+	cancel() // ends the child's whole process group if it is still running
+	if cmd == nil {
+		return 0, nil
+	}
+	return <-exit, nil
+}
+
+// startChild runs cmd with its output mirrored into buf and sends its exit
+// code on exit (127 when it cannot start, as a shell would).
+func startChild(ctx context.Context, buf *console.Buffer, cmd []string, exit chan<- int) {
+	child := console.NewChild(buf, cmd[0], cmd[1:]...)
+	if err := child.Start(ctx); err != nil {
+		slog.Error(err.Error())
+		exit <- 127
+		return
+	}
+	slog.Info("started", "command", strings.Join(cmd, " "), "pid", child.Pid())
+	go func() {
+		code, err := child.Wait()
+		if err != nil {
+			slog.Error("wait for child", "command", cmd[0], "err", err)
+		}
+		slog.Info("exited", "command", cmd[0], "code", code)
+		exit <- code
+	}()
+}

@@ -38,9 +38,21 @@ func (c *chartBox) CreateRenderer() fyne.WidgetRenderer {
 		return widget.NewSimpleRenderer(c.img)
 	}
 	frame := canvas.NewRectangle(color.Transparent)
-	frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	frame.StrokeWidth = 1
-	return widget.NewSimpleRenderer(container.NewStack(c.img, frame))
+	frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	return &framedRenderer{WidgetRenderer: widget.NewSimpleRenderer(container.NewStack(c.img, frame)), frame: frame}
+}
+
+// framedRenderer recolours the frame on every refresh, so it follows a
+// theme change.
+type framedRenderer struct {
+	fyne.WidgetRenderer
+	frame *canvas.Rectangle
+}
+
+func (r *framedRenderer) Refresh() {
+	r.frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	r.WidgetRenderer.Refresh()
 }
 
 func (c *chartBox) MinSize() fyne.Size { return c.minSize }

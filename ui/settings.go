@@ -78,9 +78,9 @@ func newSettingsView(apply func(settings.Settings) error) *settingsView {
 
 // show fills the fields from s.
 func (v *settingsView) show(s settings.Settings) {
-	v.interval.SetText(s.Interval.String())
-	v.history.SetText(s.History.String())
-	v.afk.SetText(s.AFKAfter.String())
+	v.interval.SetText(shortDuration(s.Interval))
+	v.history.SetText(shortDuration(s.History))
+	v.afk.SetText(shortDuration(s.AFKAfter))
 	v.lines.SetText(strconv.Itoa(s.ConsoleLines))
 	v.hide.SetText(s.Hide)
 	v.theme.SetSelected(s.Theme)
@@ -114,4 +114,16 @@ func (v *settingsView) read() (settings.Settings, error) {
 	}
 	s.Units = format.Units(v.units.SelectedIndex())
 	return s, err
+}
+
+// shortDuration drops the zero tails of Duration.String: "10m", not "10m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -123,3 +123,12 @@ func findButton(t *testing.T, v *settingsView, label string) *widget.Button {
 	}
 	return found
 }
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{time.Second: "1s", 500 * time.Millisecond: "500ms",
+		10 * time.Minute: "10m", 90 * time.Second: "1m30s", 2 * time.Hour: "2h", 2*time.Hour + time.Minute: "2h1m"} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

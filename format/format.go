@@ -26,6 +26,14 @@ var (
 	decimalPrefixes = []string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
 )
 
+// Base is the step between two prefixes: 1024 or 1000.
+func (u Units) Base() float64 {
+	if u == Decimal {
+		return 1000
+	}
+	return 1024
+}
+
 // Bytes formats a byte count, e.g. 1536 -> "1.5 KiB". NaN and ±Inf give "n/a".
 func (u Units) Bytes(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

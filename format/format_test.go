@@ -79,3 +79,9 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestBase(t *testing.T) {
+	if Binary.Base() != 1024 || Decimal.Base() != 1000 {
+		t.Error("bases")
+	}
+}

@@ -73,8 +73,10 @@ func New(interval, history time.Duration, sources ...Source) (*Sampler, error) {
 	return s, nil
 }
 
+// historyLen is the number of samples spanning history: one more than the
+// number of intervals, so 10 minutes at 1 s reach from "10 min ago" to "now".
 func historyLen(history, interval time.Duration) int {
-	n := int(history / interval)
+	n := int(history/interval) + 1
 	if n < 2 {
 		n = 2
 	}
@@ -198,9 +200,10 @@ func (r *runner) collect(ctx context.Context, t Tick, timeout time.Duration) (fu
 	done := make(chan result, 1)
 	go func() {
 		// The busy token is released only when Collect really returns, so a
-		// hung source is never entered twice.
-		defer func() { <-r.busy }()
+		// hung source is never entered twice, and before the result is
+		// handed over, so the next tick never finds it still taken.
 		apply, err := r.src.Collect(ctx, t)
+		<-r.busy
 		done <- result{apply, err}
 	}()
 	select {

@@ -94,13 +94,13 @@ func (u *UI) render(s *sampler.Sample, st viewState, f frame) frame {
 			continue // a new entry: drawn next tick, once it has a size
 		}
 		f.spark[it.id] = chart.Render(chart.Spec{Width: size[0], Height: size[1], Scale: st.scale,
-			Lines: tailLines(it.lines, sparkPoints), Palette: st.palette, Max: it.max})
+			Lines: tailLines(it.lines, sparkPoints), Palette: st.palette, Max: it.max, Base: it.base})
 		if it.id != st.selected {
 			continue
 		}
 		points := int(st.span/step) + 1
 		f.big = chart.Render(chart.Spec{Width: st.big[0], Height: st.big[1], Scale: st.scale,
-			Lines: tailLines(it.lines, points), Palette: st.palette, Max: it.max, Label: it.label, Step: step, Axes: true})
+			Lines: tailLines(it.lines, points), Palette: st.palette, Max: it.max, Base: it.base, Label: it.label, Step: step, Axes: true})
 		for i, sc := range it.small {
 			if i >= len(st.small) {
 				break // charts added this tick get a size at the next layout

@@ -19,6 +19,7 @@ type item struct {
 	value    string // the short current value beside the sparkline
 	lines    []chart.Line
 	max      float64 // fixed y-axis top; 0 scales to the data
+	base     float64 // prefix step of the values (1024 for KiB), for round axis tops
 	label    func(float64) string
 	legend   string
 	stats    [][2]string
@@ -92,7 +93,7 @@ func buildItems(s *sampler.Sample, h *sampler.History, u format.Units) []item {
 				{Values: h.Series(sampler.KeyDiskRead(d.Name), nil), Color: colorRead, Fill: true},
 				{Values: h.Series(sampler.KeyDiskWrite(d.Name), nil), Color: colorWrite},
 			},
-			label: u.Rate, legend: "green: read   orange: write",
+			label: u.Rate, base: u.Base(), legend: "green: read   orange: write",
 			stats: [][2]string{
 				{"Read", rateText(d.ReadBytesPerSec, u)},
 				{"Write", rateText(d.WriteBytesPerSec, u)},
@@ -120,7 +121,7 @@ func buildItems(s *sampler.Sample, h *sampler.History, u format.Units) []item {
 				{Values: h.Series(sampler.KeyNetRx(n.Name), nil), Color: colorRx, Fill: true},
 				{Values: h.Series(sampler.KeyNetTx(n.Name), nil), Color: colorTx},
 			},
-			label: u.Rate, legend: "pink: received   teal: sent",
+			label: u.Rate, base: u.Base(), legend: "pink: received   teal: sent",
 			stats: [][2]string{
 				{"Receive", rateText(n.RxBytesPerSec, u)},
 				{"Send", rateText(n.TxBytesPerSec, u)},

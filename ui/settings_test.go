@@ -49,8 +49,8 @@ func TestSettingsApplyLiveAndRejectBad(t *testing.T) {
 	if got := u.opts.Sampler.Interval(); got != 2*time.Second {
 		t.Errorf("sampler interval %v, want 2s applied live", got)
 	}
-	if got := u.opts.Sampler.History().Size(); got != 900 {
-		t.Errorf("history %d samples, want 30m/2s = 900", got)
+	if got := u.opts.Sampler.History().Size(); got != 901 {
+		t.Errorf("history %d samples, want 30m/2s + 1 = 901", got)
 	}
 	if u.unitsNow() != format.Decimal || u.console.hideEntry.Text != "heartbeat" {
 		t.Errorf("units %v, hide %q", u.unitsNow(), u.console.hideEntry.Text)

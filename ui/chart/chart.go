@@ -42,6 +42,10 @@ type Spec struct {
 	// Max fixes the top of the y axis (100 for percentages); 0 picks a round
 	// number above the largest value.
 	Max float64
+	// Base is the unit prefix step of the values: 1024 for bytes shown in
+	// KiB/MiB, 1000 for kB/MB, 0 for plain numbers. Automatic tops are round
+	// in that base, so labels read "10 MiB/s", not "9.54 MiB/s".
+	Base float64
 	// Label formats y-axis values, e.g. "50 %" or "1.5 MiB/s".
 	Label func(float64) string
 	// Axes draws the grid and labels; sparklines leave it off.
@@ -68,7 +72,7 @@ func Render(s Spec) image.Image {
 	}
 	top := s.Max
 	if top <= 0 {
-		top = niceCeil(maxFinite(s.Lines))
+		top = niceCeil(maxFinite(s.Lines), s.Base)
 	}
 
 	c := gochart.Chart{
@@ -163,19 +167,23 @@ func segments(l Line, top, scale float64) []gochart.Series {
 	return out
 }
 
-// timeTicks labels the x axis in time before now: "60 s ago" ... "now".
+// timeTicks labels the x axis in time before now: the left edge with the
+// whole span ("60 s ago"), round times in between, and "now" on the right.
+// The edge always has a label because go-chart ends the axis at the
+// outermost tick.
 func timeTicks(n int, step time.Duration) []gochart.Tick {
 	if step <= 0 {
 		step = time.Second
 	}
 	span := time.Duration(n-1) * step
 	every := pickStep(span)
-	var ticks []gochart.Tick
-	for ago := time.Duration(0); ago <= span; ago += every {
-		x := float64(n-1) - float64(ago)/float64(step)
-		ticks = append([]gochart.Tick{{Value: x, Label: agoLabel(ago)}}, ticks...)
+	ticks := []gochart.Tick{{Value: 0, Label: agoLabel(span)}}
+	// Round times, skipping any too close to the edge label to read.
+	first := (span - every*3/4) / every * every
+	for ago := first; ago > 0; ago -= every {
+		ticks = append(ticks, gochart.Tick{Value: float64(n-1) - float64(ago)/float64(step), Label: agoLabel(ago)})
 	}
-	return ticks
+	return append(ticks, gochart.Tick{Value: float64(n - 1), Label: "now"})
 }
 
 // pickStep chooses a tick spacing that gives four to six labels.
@@ -194,9 +202,9 @@ func agoLabel(d time.Duration) string {
 	case d == 0:
 		return "now"
 	case d < 2*time.Minute:
-		return fmt.Sprintf("%d s ago", int(d.Seconds()))
+		return fmt.Sprintf("%d s ago", int(d.Round(time.Second).Seconds()))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+		return fmt.Sprintf("%.3g min ago", d.Minutes())
 	default:
 		return fmt.Sprintf("%.3g h ago", d.Hours())
 	}
@@ -220,19 +228,28 @@ func gridAt(ticks []gochart.Tick) []gochart.GridLine {
 	return lines
 }
 
-// niceCeil rounds up to 1, 2 or 5 times a power of 1024-friendly ten, and to
-// at least 1 so an all-zero series still has an axis.
-func niceCeil(v float64) float64 {
-	if v <= 1 || math.IsNaN(v) {
+// niceCeil rounds v up to a top whose quarters are round numbers: 1, 2, 4
+// or 8 times a power of ten, scaled by the largest power of base (when base
+// is set) so byte axes land on whole KiB or MiB. The result is at least 1,
+// so an all-zero series still has an axis.
+func niceCeil(v, base float64) float64 {
+	if v <= 1 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 1
 	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 4, 5, 8, 10} {
-		if m*p >= v {
-			return m * p
+	scale := 1.0
+	if base > 1 {
+		for v/scale >= base {
+			scale *= base
 		}
 	}
-	return 10 * p
+	m := v / scale
+	p := math.Pow(10, math.Floor(math.Log10(m)))
+	for _, k := range []float64{1, 2, 4, 8, 10} {
+		if k*p >= m {
+			return k * p * scale
+		}
+	}
+	return 10 * p * scale
 }
 
 func maxFinite(lines []Line) float64 {

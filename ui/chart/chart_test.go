@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -71,21 +72,43 @@ func TestRenderGapsAndEmpty(t *testing.T) {
 }
 
 func TestTimeTicks(t *testing.T) {
-	ticks := timeTicks(61, time.Second)
-	if first, last := ticks[0], ticks[len(ticks)-1]; first.Label != "60 s ago" || last.Label != "now" || last.Value != 60 || first.Value != 0 {
-		t.Errorf("ticks %+v", ticks)
+	cases := []struct {
+		n      int
+		step   time.Duration
+		labels string
+	}{
+		{61, time.Second, "60 s ago,50 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
+		{601, time.Second, "10 min ago,8 min ago,6 min ago,4 min ago,2 min ago,now"},
+		// 7 s samples: the edge says what it really is.
+		{9, 7 * time.Second, "56 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
 	}
-	ticks = timeTicks(600, time.Second)
-	if ticks[len(ticks)-1].Label != "now" || ticks[0].Label != "8 min ago" {
-		t.Errorf("10 min ticks: %+v", ticks)
+	for _, c := range cases {
+		ticks := timeTicks(c.n, c.step)
+		var labels []string
+		for _, tk := range ticks {
+			labels = append(labels, tk.Label)
+		}
+		if got := strings.Join(labels, ","); got != c.labels {
+			t.Errorf("timeTicks(%d, %v) = %s, want %s", c.n, c.step, got, c.labels)
+		}
+		if ticks[0].Value != 0 || ticks[len(ticks)-1].Value != float64(c.n-1) {
+			t.Errorf("ticks do not span the axis: %+v", ticks)
+		}
 	}
 }
 
 func TestNiceCeil(t *testing.T) {
-	cases := map[float64]float64{0: 1, 0.5: 1, 3: 4, 7: 8, 9: 10, 11: 20, 1234: 2000, 5e6: 5e6, math.NaN(): 1}
-	for in, want := range cases {
-		if got := niceCeil(in); got != want {
-			t.Errorf("niceCeil(%v) = %v, want %v", in, got, want)
+	cases := []struct{ in, base, want float64 }{
+		{0, 0, 1}, {0.5, 0, 1}, {3, 0, 4}, {7, 0, 8}, {9, 0, 10}, {11, 0, 20}, {1234, 0, 2000}, {5e6, 0, 8e6},
+		{math.NaN(), 0, 1},
+		{38.1 * (1 << 20), 1024, 40 * (1 << 20)},
+		{900 * 1024, 1024, 1000 * 1024},
+		{1500, 1024, 2 * 1024},
+		{38.1e6, 1000, 40e6},
+	}
+	for _, c := range cases {
+		if got := niceCeil(c.in, c.base); got != c.want {
+			t.Errorf("niceCeil(%v, %v) = %v, want %v", c.in, c.base, got, c.want)
 		}
 	}
 }

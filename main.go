@@ -41,10 +41,19 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// usageError is a mistake on the command line (exit code 2), as opposed to
+// a failure while running (exit code 1).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// run dispatches a command line and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	verb := "window"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		verb, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		verb, args = "version", args[1:]
 	}
 	var err error
 	code := 0
@@ -56,22 +65,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		code, err = runChild(args, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "sysmon", version)
+		if err = parseNoArgs(newFlags("version", "sysmon version", stderr), args); err == nil {
+			fmt.Fprintln(stdout, "sysmon", version)
+		}
 	case "help":
-		fmt.Fprint(stdout, usage)
+		if err = parseNoArgs(newFlags("help", "sysmon help", stderr), args); err == nil {
+			fmt.Fprint(stdout, usage)
+		}
 	default:
 		fmt.Fprintf(stderr, "sysmon: unknown command %q\n\n%s", verb, usage)
 		return 2
 	}
+	var ue usageError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ue):
+		// The flag package has already printed the problem and the usage
+		// for a bad flag; print what it did not.
+		if !ue.fromFlags() {
+			fmt.Fprintf(stderr, "sysmon: %v\n", err)
+		}
+		return 2
 	case err != nil:
 		fmt.Fprintln(stderr, "sysmon:", err)
-		return 2
+		return 1
 	}
 	return code
 }
+
+// fromFlags says whether the flag package reported this error itself.
+func (e usageError) fromFlags() bool { return errors.Is(e.error, errFlagParse) }
+
+var errFlagParse = errors.New("bad flag")
 
 // newFlags returns a flag set whose errors and --help go to stderr.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
@@ -84,12 +110,63 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parse parses flags, turning a bad flag into a usageError; --help stays
+// flag.ErrHelp.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{fmt.Errorf("%w: %w", errFlagParse, err)}
+}
+
+// parseNoArgs parses flags and refuses leftover arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+// durationFlag is a time.Duration flag whose error says what a duration
+// looks like; the flag package's own says only "parse error".
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: use a number with a unit, like 1s, 500ms or 5m", s)
+	}
+	*f.d = d
+	return nil
+}
+
+// duration defines a durationFlag.
+func duration(fs *flag.FlagSet, name string, def time.Duration, help string) *time.Duration {
+	d := def
+	fs.Var(durationFlag{&d}, name, help)
+	return &d
+}
+
 func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("snapshot", "sysmon snapshot [--json] [--interval D]", stderr)
 	asJSON := fs.Bool("json", false, "print JSON (base units) instead of text")
-	interval := fs.Duration("interval", sampler.DefaultInterval, "time the rates and percentages are measured over")
-	if err := fs.Parse(args); err != nil {
+	interval := duration(fs, "interval", sampler.DefaultInterval, "time the rates and percentages are measured over")
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if err := sampler.CheckInterval(*interval); err != nil {
+		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
@@ -28,8 +27,8 @@ import (
 // given on the command line count.
 func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
 	d := settings.Defaults()
-	interval := fs.Duration("interval", d.Interval, "sampling interval (250ms to 60s)")
-	afk := fs.Duration("afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
+	interval := duration(fs, "interval", d.Interval, "sampling interval (250ms to 60s)")
+	afk := duration(fs, "afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
 	lines := fs.Int("console-lines", d.ConsoleLines, "lines the Console tab keeps")
 	hide := fs.String("hide", d.Hide, "comma-separated strings: Console lines containing any are hidden")
 	minimized := fs.Bool("minimized", false, "start hidden in the system tray")
@@ -58,8 +57,11 @@ func runWindow(args []string, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	override := windowFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (flags go after the command, e.g. sysmon snapshot --interval 2s)", fs.Arg(0))}
 	}
 	_, err := runApp(override, nil)
 	return err
@@ -70,11 +72,11 @@ func runWindow(args []string, stderr io.Writer) error {
 func runChild(args []string, stderr io.Writer) (int, error) {
 	fs := newFlags("run", "sysmon run [flags] -- COMMAND [ARGS...]", stderr)
 	override := windowFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
 	if fs.NArg() == 0 {
-		return 0, errors.New("run: no command given (sysmon run -- COMMAND [ARGS...])")
+		return 0, usageError{errors.New("run: no command given (sysmon run -- COMMAND [ARGS...])")}
 	}
 	return runApp(override, fs.Args())
 }
@@ -83,6 +85,9 @@ func runChild(args []string, stderr io.Writer) (int, error) {
 // sysmon's own output and, if cmd is given, cmd's mirrored into the Console
 // tab. It returns cmd's exit code (127 if it could not start).
 func runApp(override func(*settings.Settings), cmd []string) (int, error) {
+	if err := checkDisplay(); err != nil {
+		return 0, err
+	}
 	// Most of the live heap is Fyne's parsed fonts, which never change; the
 	// garbage is chart images. A lower GC target keeps the resident size
 	// close to the live heap for a few milliseconds of extra GC a minute.
@@ -95,7 +100,7 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 	}
 	override(&cfg)
 	if err := cfg.Validate(); err != nil {
-		return 0, err
+		return 0, usageError{err}
 	}
 
 	buf := console.NewBuffer(cfg.ConsoleLines)
@@ -156,13 +161,20 @@ func startChild(ctx context.Context, buf *console.Buffer, cmd []string, exit cha
 		exit <- 127
 		return
 	}
-	slog.Info("started", "command", strings.Join(cmd, " "), "pid", child.Pid())
+	slog.Info("started", "command", fmt.Sprintf("%q", cmd), "pid", child.Pid())
 	go func() {
 		code, err := child.Wait()
-		if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			// sysmon was closed first and ended the command: report it the
+			// way a shell reports a program ended by SIGTERM.
+			code = 128 + int(syscall.SIGTERM)
+			slog.Info("stopped with sysmon", "command", cmd[0])
+		case err != nil:
 			slog.Error("wait for child", "command", cmd[0], "err", err)
+		default:
+			slog.Info("exited", "command", cmd[0], "code", code)
 		}
-		slog.Info("exited", "command", cmd[0], "code", code)
 		exit <- code
 	}()
 }

@@ -6,7 +6,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"image"
 	_ "image/png"
 	"os"
@@ -188,31 +187,45 @@ func TestWindow(t *testing.T) {
 	}
 }
 
-// startXvfb runs an X server on a free display for the test.
+// startXvfb runs an X server on a display it picks itself (-displayfd), so
+// parallel runs and stale lock files never collide, and stops it with
+// SIGTERM so it removes its lock file and socket.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	for n := 90; n < 130; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := fmt.Sprintf(":%d", n)
-		x := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := x.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait() })
-		for range 100 {
-			if exec.Command("xdpyinfo", "-display", display).Run() == nil {
-				return display
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not come up", display)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free X display")
+	defer r.Close()
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		_ = x.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = x.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = x.Process.Kill()
+		}
+	})
+	num := make([]byte, 16)
+	n, err := r.Read(num)
+	if err != nil {
+		t.Fatalf("Xvfb did not report its display: %v", err)
+	}
+	display := ":" + strings.TrimSpace(string(num[:n]))
+	for range 100 {
+		if exec.Command("xdpyinfo", "-display", display).Run() == nil {
+			return display
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("Xvfb %s did not come up", display)
 	return ""
 }
 

@@ -25,6 +25,10 @@ type consoleView struct {
 	status    *widget.Label
 	follow    *widget.Check
 	hideEntry *widget.Entry
+	// rows are the shown lines as of the last refresh. The list draws from
+	// this copy, not from the live buffer, so a flood that evicts lines
+	// between two redraws cannot leave rows blank.
+	rows []console.Line
 	// selected is the view index of the selected line, or -1.
 	selected int
 	content  fyne.CanvasObject
@@ -35,7 +39,7 @@ var levelValues = []slog.Level{0, slog.LevelDebug, slog.LevelInfo, slog.LevelWar
 
 func newConsoleView(win fyne.Window, buf *console.Buffer, hide string) *consoleView {
 	c := &consoleView{win: win, buf: buf, view: buf.NewView(console.Filter{Hide: splitList(hide)}), selected: -1}
-	c.list = widget.NewList(c.view.Len,
+	c.list = widget.NewList(func() int { return len(c.rows) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.TextStyle.Monospace = true
@@ -43,14 +47,13 @@ func newConsoleView(win fyne.Window, buf *console.Buffer, hide string) *consoleV
 			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			line, ok := c.view.Line(i)
 			l := o.(*widget.Label)
-			if !ok {
+			if i < 0 || i >= len(c.rows) {
 				l.SetText("")
 				return
 			}
-			l.Importance = lineImportance(line)
-			l.SetText(lineText(line))
+			l.Importance = lineImportance(c.rows[i])
+			l.SetText(lineText(c.rows[i]))
 		})
 	c.list.OnSelected = func(id widget.ListItemID) {
 		// Looking at a line stops the list from scrolling away from it.
@@ -123,20 +126,29 @@ func (c *consoleView) setHide(hide string) {
 // refresh brings the view up to date with the buffer; UI thread only.
 func (c *consoleView) refresh() {
 	c.view.Refresh()
+	c.rows = c.rows[:0]
+	for i := range c.view.Len() {
+		if line, ok := c.view.Line(i); ok {
+			c.rows = append(c.rows, line)
+		}
+	}
 	c.list.Refresh()
 	if c.follow.Checked {
 		c.list.ScrollToBottom()
 	}
-	c.status.SetText(fmt.Sprintf("%d of %d lines shown (keeps the last %d)", c.view.Len(), c.buf.Len(), c.buf.MaxLines()))
+	if c.buf.Len() == 0 {
+		c.status.SetText("sysmon's own output appears here; start a program with `sysmon run -- COMMAND` to see its output too.")
+		return
+	}
+	c.status.SetText(fmt.Sprintf("%d of %d lines shown (keeps the last %d)", len(c.rows), c.buf.Len(), c.buf.MaxLines()))
 }
 
 func (c *consoleView) copySelected() {
-	line, ok := c.view.Line(c.selected)
-	if c.selected < 0 || !ok {
+	if c.selected < 0 || c.selected >= len(c.rows) {
 		c.status.SetText("Select a line to copy it.")
 		return
 	}
-	fyne.CurrentApp().Clipboard().SetContent(line.Text)
+	fyne.CurrentApp().Clipboard().SetContent(c.rows[c.selected].Text)
 }
 
 func (c *consoleView) save() {

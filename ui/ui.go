@@ -164,8 +164,11 @@ func (u *UI) applySettings(s settings.Settings) error {
 	return nil
 }
 
-// Start feeds the window from the sampler until ctx is done.
+// Start feeds the window from the sampler until ctx is done or the app
+// stops: nothing may be handed to the UI thread once it has gone.
 func (u *UI) Start(ctx context.Context) {
+	ctx, stop := context.WithCancel(ctx)
+	u.app.Lifecycle().SetOnStopped(stop)
 	ch, cancel := u.opts.Sampler.Subscribe()
 	u.perf.onSelect = func(string) {
 		// Redraw the new selection at once rather than at the next tick.

@@ -41,7 +41,11 @@ func Text(w io.Writer, s *sampler.Sample, u format.Units) error {
 		p("Memory\t%s of %s used (%s), %s available, %s cached", u.Bytes(float64(m.UsedBytes)),
 			u.Bytes(float64(m.TotalBytes)), format.Percent(m.UsedPercent), u.Bytes(float64(m.AvailableBytes)),
 			u.Bytes(float64(m.CachedBytes)))
-		p("Swap\t%s of %s used", u.Bytes(float64(m.SwapUsedBytes)), u.Bytes(float64(m.SwapTotalBytes)))
+		if m.SwapTotalBytes == 0 {
+			p("Swap\tnone")
+		} else {
+			p("Swap\t%s of %s used", u.Bytes(float64(m.SwapUsedBytes)), u.Bytes(float64(m.SwapTotalBytes)))
+		}
 	}
 	for _, f := range s.Filesystems {
 		p("Filesystem %s\t%s of %s used (%s), %s free  [%s %s]", f.Mountpoint, u.Bytes(float64(f.UsedBytes)),
@@ -61,7 +65,7 @@ func Text(w io.Writer, s *sampler.Sample, u format.Units) error {
 		}
 		for _, d := range g.Devices {
 			if d.Lost {
-				p("GPU %d\t%s: lost (%s)", d.Index, d.Name, d.Error)
+				p("GPU %d\tlost (%s)", d.Index, d.Error)
 				continue
 			}
 			p("GPU %d\t%s  %s, VRAM %s of %s, %s, %s", d.Index, d.Name, format.PercentPtr(d.UtilizationGPUPercent),

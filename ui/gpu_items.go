@@ -18,7 +18,7 @@ import (
 func gpuItem(d gpu.Device, h *sampler.History, u format.Units) item {
 	series := func(what string) []float64 { return h.Series(sampler.KeyGPU(d.Index, what), nil) }
 	it := item{
-		id: fmt.Sprintf("gpu/%d", d.Index), title: fmt.Sprintf("GPU %d", d.Index), subtitle: d.Name,
+		id: fmt.Sprintf("gpu/%d", d.Index), title: fmt.Sprintf("GPU %d", d.Index), subtitle: deviceName(d),
 		lines: []chart.Line{{Values: series("util"), Color: colorGPU, Fill: true}},
 		max:   100, label: percentLabel, legend: "% GPU utilization",
 	}
@@ -48,12 +48,15 @@ func gpuItem(d gpu.Device, h *sampler.History, u format.Units) item {
 	it.stats = [][2]string{
 		{"Utilization", format.PercentPtr(d.UtilizationGPUPercent)},
 		{"Memory controller", format.PercentPtr(d.UtilizationMemoryPercent)},
-		{"VRAM", fmt.Sprintf("%s used, %s free, %s total", bytesPtr(d.MemoryUsedBytes, u), bytesPtr(d.MemoryFreeBytes, u), bytesPtr(d.MemoryTotalBytes, u))},
+		{"VRAM used", bytesPtr(d.MemoryUsedBytes, u)},
+		{"VRAM free", bytesPtr(d.MemoryFreeBytes, u) + " of " + bytesPtr(d.MemoryTotalBytes, u)},
 		{"Temperature", format.FloatPtr(d.TemperatureCelsius, 0, "°C")},
-		{"Power", format.FloatPtr(d.PowerWatts, 1, "W") + " of limit " + format.FloatPtr(d.PowerLimitWatts, 0, "W")},
+		{"Power", format.FloatPtr(d.PowerWatts, 1, "W")},
+		{"Power limit", format.FloatPtr(d.PowerLimitWatts, 0, "W")},
 		{"Energy since driver load", energyText(d.EnergyJoules)},
 		{"Fan", format.FloatPtr(d.FanPercent, 0, "%")},
-		{"Clocks", fmt.Sprintf("SM %s, memory %s", mhz(d.SMClockMHz), mhz(d.MemoryClockMHz))},
+		{"SM clock", mhz(d.SMClockMHz)},
+		{"Memory clock", mhz(d.MemoryClockMHz)},
 		{"Throttling", throttleText(d.ThrottleReasons)},
 		{"PCIe link", pcieText(d)},
 		{"Bus ID", d.PCIBusID},
@@ -86,7 +89,11 @@ func gpuBanner(st *gpu.Status, u format.Units) (text string, ok bool) {
 	}
 	var parts []string
 	for _, d := range st.Devices {
-		p := []string{d.Name}
+		if d.Lost {
+			parts = append(parts, deviceName(d)+" - LOST")
+			continue
+		}
+		p := []string{deviceName(d)}
 		if st.DriverVersion != "" {
 			p = append(p, "driver "+st.DriverVersion)
 		}
@@ -96,12 +103,18 @@ func gpuBanner(st *gpu.Status, u format.Units) (text string, ok bool) {
 		if d.MemoryTotalBytes != nil {
 			p = append(p, u.Bytes(float64(*d.MemoryTotalBytes)))
 		}
-		if d.Lost {
-			p = append(p, "LOST")
-		}
 		parts = append(parts, strings.Join(p, " - "))
 	}
 	return strings.Join(parts, "   |   "), true
+}
+
+// deviceName is the GPU's name, or "GPU N" when it was lost before it
+// told its name.
+func deviceName(d gpu.Device) string {
+	if d.Name == "" {
+		return fmt.Sprintf("GPU %d", d.Index)
+	}
+	return d.Name
 }
 
 func bytesPtr(v *uint64, u format.Units) string {

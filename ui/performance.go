@@ -27,7 +27,8 @@ type performanceView struct {
 	subtitle *widget.Label
 	big      *chartBox
 	legend   *widget.Label
-	stats    *widget.Form
+	stats    *statsGrid
+	detail   *container.Scroll
 	span     time.Duration // how much history the large chart shows
 
 	small     *fyne.Container
@@ -46,7 +47,7 @@ func newPerformanceView() *performanceView {
 		subtitle: widget.NewLabel(""),
 		big:      newChartBox(fyne.NewSize(400, 220), false),
 		legend:   widget.NewLabel(""),
-		stats:    widget.NewForm(),
+		stats:    newStatsGrid(),
 		span:     time.Minute,
 		small:    container.NewGridWrap(fyne.NewSize(170, 90)),
 	}
@@ -61,7 +62,8 @@ func newPerformanceView() *performanceView {
 	})
 	spanSel.SetSelected("1 minute")
 	header := container.NewBorder(nil, nil, p.title, spanSel, p.subtitle)
-	detail := container.NewVScroll(container.NewVBox(p.small, p.stats))
+	p.detail = container.NewVScroll(container.NewVBox(p.small, p.stats.content))
+	detail := p.detail
 	right := container.NewBorder(header, nil, nil, nil,
 		container.NewVSplit(container.NewBorder(nil, p.legend, nil, nil, p.big), detail))
 	side := container.NewVScroll(p.list)
@@ -119,9 +121,9 @@ func (p *performanceView) selectID(id string) {
 	for eid, e := range p.entries {
 		e.setSelected(eid == id)
 	}
-	p.stats.Items = nil
-	p.stats.Refresh()
+	p.stats.set(nil)
 	p.ensureSmall(0, false)
+	p.detail.ScrollToTop()
 	if p.onSelect != nil {
 		p.onSelect(id)
 	}
@@ -136,25 +138,50 @@ func (p *performanceView) showDetail(it item) {
 	setText(p.title, it.title)
 	setText(p.subtitle, it.subtitle)
 	setText(p.legend, it.legend)
-	if len(p.stats.Items) != len(it.stats) {
-		p.stats.Items = nil
-		for _, kv := range it.stats {
-			v := widget.NewLabel(kv[1])
-			v.Truncation = fyne.TextTruncateEllipsis
-			p.stats.Append(kv[0], v)
+	p.stats.set(it.stats)
+}
+
+// statsGrid shows name/value pairs in two columns, filling the left first,
+// so a detail view needs half the height.
+type statsGrid struct {
+	cols    [2]*widget.Form
+	content fyne.CanvasObject
+}
+
+func newStatsGrid() *statsGrid {
+	g := &statsGrid{cols: [2]*widget.Form{widget.NewForm(), widget.NewForm()}}
+	g.content = container.NewGridWithColumns(2, g.cols[0], g.cols[1])
+	return g
+}
+
+// set shows stats, rebuilding the rows only when their number or names
+// change; UI thread only.
+func (g *statsGrid) set(stats [][2]string) {
+	half := (len(stats) + 1) / 2
+	parts := [2][][2]string{stats[:half], stats[half:]}
+	for c, f := range g.cols {
+		rows := parts[c]
+		if len(f.Items) != len(rows) {
+			f.Items = nil
+			for _, kv := range rows {
+				v := widget.NewLabel(kv[1])
+				v.Truncation = fyne.TextTruncateEllipsis
+				f.Append(kv[0], v)
+			}
+			f.Refresh()
+			continue
 		}
-		return
-	}
-	keysChanged := false
-	for i, kv := range it.stats {
-		if p.stats.Items[i].Text != kv[0] {
-			p.stats.Items[i].Text = kv[0]
-			keysChanged = true
+		renamed := false
+		for i, kv := range rows {
+			if f.Items[i].Text != kv[0] {
+				f.Items[i].Text = kv[0]
+				renamed = true
+			}
+			setText(f.Items[i].Widget.(*widget.Label), kv[1])
 		}
-		setText(p.stats.Items[i].Widget.(*widget.Label), kv[1])
-	}
-	if keysChanged {
-		p.stats.Refresh()
+		if renamed {
+			f.Refresh()
+		}
 	}
 }
 
@@ -176,7 +203,8 @@ func (p *performanceView) ensureSmall(n int, axes bool) {
 	p.smallBox, p.smallText, p.smallAxes = nil, nil, axes
 	cell := fyne.NewSize(170, 90)
 	if axes {
-		cell = fyne.NewSize(340, 190)
+		// Three across in the default window: VRAM, temperature, power.
+		cell = fyne.NewSize(245, 170)
 	}
 	p.small.Layout = layout.NewGridWrapLayout(cell)
 	for range n {
@@ -187,6 +215,7 @@ func (p *performanceView) ensureSmall(n int, axes bool) {
 		p.smallText = append(p.smallText, text)
 		p.small.Add(container.NewBorder(text, nil, nil, nil, box))
 	}
+	p.small.Hidden = n == 0
 	p.small.Refresh()
 }
 

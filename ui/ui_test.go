@@ -65,7 +65,7 @@ func TestBuildItems(t *testing.T) {
 		t.Errorf("process row missing: %v", g.stats)
 	}
 	// G3: no limit known, no invented one.
-	if !hasStat(g.stats, "Power", "18.0 W of limit n/a") || !hasStat(g.stats, "Fan", "n/a") {
+	if !hasStat(g.stats, "Power", "18.0 W") || !hasStat(g.stats, "Power limit", "n/a") || !hasStat(g.stats, "Fan", "n/a") {
 		t.Errorf("power/fan rows: %v", g.stats)
 	}
 	if v := byID["gpu/1"].value; !strings.HasPrefix(v, "lost") {

@@ -97,9 +97,12 @@ func Render(s Spec) image.Image {
 			StrokeWidth: scale,
 		}
 		grid := gochart.Style{StrokeColor: toDrawing(s.Palette.Grid), StrokeWidth: scale}
+		// A time label needs about 70 points of width to stay apart from
+		// its neighbours.
+		xt := timeTicks(n, s.Step, max(2, int(float64(s.Width)/scale/70)))
 		c.XAxis = gochart.XAxis{
-			Style: axis, Range: c.XAxis.Range, Ticks: timeTicks(n, s.Step),
-			GridMajorStyle: grid, GridLines: gridAt(timeTicks(n, s.Step)),
+			Style: axis, Range: c.XAxis.Range, Ticks: xt,
+			GridMajorStyle: grid, GridLines: gridAt(xt),
 		}
 		label := s.Label
 		if label == nil {
@@ -171,12 +174,12 @@ func segments(l Line, top, scale float64) []gochart.Series {
 // whole span ("60 s ago"), round times in between, and "now" on the right.
 // The edge always has a label because go-chart ends the axis at the
 // outermost tick.
-func timeTicks(n int, step time.Duration) []gochart.Tick {
+func timeTicks(n int, step time.Duration, maxLabels int) []gochart.Tick {
 	if step <= 0 {
 		step = time.Second
 	}
 	span := time.Duration(n-1) * step
-	every := pickStep(span)
+	every := pickStep(span, maxLabels)
 	ticks := []gochart.Tick{{Value: 0, Label: agoLabel(span)}}
 	// Round times, skipping any too close to the edge label to read.
 	first := (span - every*3/4) / every * every
@@ -186,15 +189,17 @@ func timeTicks(n int, step time.Duration) []gochart.Tick {
 	return append(ticks, gochart.Tick{Value: float64(n - 1), Label: "now"})
 }
 
-// pickStep chooses a tick spacing that gives four to six labels.
-func pickStep(span time.Duration) time.Duration {
+// pickStep chooses the smallest round tick spacing that gives at most six
+// labels, and fewer where the chart is narrow.
+func pickStep(span time.Duration, maxLabels int) time.Duration {
+	limit := time.Duration(min(6, max(1, maxLabels-1)))
 	for _, d := range []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
 		time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour} {
-		if span/d <= 6 {
+		if span/d <= limit {
 			return d
 		}
 	}
-	return span / 4
+	return span / limit
 }
 
 func agoLabel(d time.Duration) string {

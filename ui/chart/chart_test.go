@@ -75,15 +75,18 @@ func TestTimeTicks(t *testing.T) {
 	cases := []struct {
 		n      int
 		step   time.Duration
+		most   int
 		labels string
 	}{
-		{61, time.Second, "60 s ago,50 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
-		{601, time.Second, "10 min ago,8 min ago,6 min ago,4 min ago,2 min ago,now"},
+		{61, time.Second, 11, "60 s ago,50 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
+		{601, time.Second, 11, "10 min ago,8 min ago,6 min ago,4 min ago,2 min ago,now"},
 		// 7 s samples: the edge says what it really is.
-		{9, 7 * time.Second, "56 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
+		{9, 7 * time.Second, 11, "56 s ago,40 s ago,30 s ago,20 s ago,10 s ago,now"},
+		// A narrow chart gets fewer labels.
+		{61, time.Second, 4, "60 s ago,30 s ago,now"},
 	}
 	for _, c := range cases {
-		ticks := timeTicks(c.n, c.step)
+		ticks := timeTicks(c.n, c.step, c.most)
 		var labels []string
 		for _, tk := range ticks {
 			labels = append(labels, tk.Label)

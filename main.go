@@ -29,7 +29,8 @@ Usage:
   sysmon [flags]                                open the window
   sysmon run [flags] -- COMMAND [ARGS...]       open the window and mirror COMMAND's output into its
                                                 Console tab; exits with COMMAND's exit code
-  sysmon snapshot [--json] [--interval D]       print one sample taken over one interval
+  sysmon snapshot [--json] [--interval D] [--processes N]
+                                                print one sample taken over one interval
   sysmon version                                print the version
   sysmon help                                   show this help
 
@@ -159,7 +160,8 @@ func duration(fs *flag.FlagSet, name string, def time.Duration, help string) *ti
 }
 
 func runSnapshot(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("snapshot", "sysmon snapshot [--json] [--interval D]", stderr)
+	fs := newFlags("snapshot", "sysmon snapshot [--json] [--interval D] [--processes N]", stderr)
+	top := fs.Int("processes", 0, "also list the top N processes by CPU and by memory")
 	asJSON := fs.Bool("json", false, "print JSON (base units) instead of text")
 	interval := duration(fs, "interval", sampler.DefaultInterval, "time the rates and percentages are measured over")
 	if err := parseNoArgs(fs, args); err != nil {
@@ -168,10 +170,16 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	if err := sampler.CheckInterval(*interval); err != nil {
 		return usageError{err}
 	}
+	if *top < 0 || *top > 10000 {
+		return usageError{fmt.Errorf("--processes %d: must be between 0 and 10000", *top)}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	src, _, closeAll := openSources(ctx, idle.DefaultThreshold)
 	defer closeAll()
+	if *top > 0 {
+		src = append(src, sampler.NewProcessSource(*top))
+	}
 	s, err := sampler.New(*interval, 2**interval, src...)
 	if err != nil {
 		return err

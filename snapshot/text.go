@@ -85,6 +85,15 @@ func Text(w io.Writer, s *sampler.Sample, u format.Units) error {
 				i.Backend, format.Duration(i.ThresholdSeconds))
 		}
 	}
+	if ps := s.Processes; ps != nil {
+		p("Processes\t%d", ps.Count)
+		for _, pr := range ps.TopCPU {
+			p("  top CPU\t%s  PID %d  %s  %s", format.PercentPtr(pr.CPUPercent), pr.PID, pr.Name, bytes(u, pr.RSSBytes))
+		}
+		for _, pr := range ps.TopMemory {
+			p("  top memory\t%s  PID %d  %s  %s", bytes(u, pr.RSSBytes), pr.PID, pr.Name, format.PercentPtr(pr.CPUPercent))
+		}
+	}
 	for name, err := range s.Errors {
 		p("Error %s\t%s", name, err)
 	}

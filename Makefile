@@ -38,3 +38,32 @@ bench:
 
 clean:
 	rm -f sysmon
+
+# Packaging (fyne.io/tools v1.7.4; see scripts/package.sh, which packages a
+# staged copy of the tree so the checkout and FyneApp.toml stay untouched).
+# make package    dist/sysmon-VERSION-linux-ARCH.tar.xz (binary, .desktop file, icon)
+# make install    for the current user under PREFIX (default ~/.local; DESTDIR honoured)
+# make uninstall  removes exactly what install put there
+# make windows    dist/sysmon.exe, a GUI program with icon (mingw-w64; ~7 min cold; not part of test)
+PREFIX ?= $(HOME)/.local
+TARBALL := dist/sysmon-$(VERSION)-linux-$(or $(GOARCH),$(shell uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')).tar.xz
+PKG_SOURCES = $(shell find . -path ./dist -prune -o -path ./.git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print) \
+	FyneApp.toml assets/icon.png scripts/package.sh
+
+.PHONY: package install uninstall windows
+
+package: $(TARBALL)
+
+$(TARBALL): $(PKG_SOURCES)
+	@scripts/install-deps.sh
+	$(if $(filter command line,$(origin HOME)),SYSMON_REAL_HOME=1) scripts/package.sh linux $@
+
+install: $(TARBALL)
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install-user.sh install $(TARBALL)
+
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install-user.sh uninstall
+
+windows:
+	@scripts/install-mingw.sh
+	scripts/package.sh windows dist/sysmon.exe

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sysmon/format"
+	"sysmon/procs"
 	"sysmon/sampler"
 	"sysmon/ui/chart"
 )
@@ -203,4 +205,72 @@ func (u *UI) followConsole(ctx context.Context) {
 		case <-time.After(consoleRedraw):
 		}
 	}
+}
+
+// later runs fn on the UI thread after d, unless the app has stopped.
+func (u *UI) later(d time.Duration, fn func()) {
+	go func() {
+		select {
+		case <-time.After(d):
+			fyne.Do(fn)
+		case <-u.stopped:
+		}
+	}()
+}
+
+// processScanEvery is the Processes tab's refresh: slower than the charts,
+// since a full scan costs far more than one sample.
+const processScanEvery = 2 * time.Second
+
+// followProcesses scans the process table while the Processes tab shows,
+// joins each process with its GPU memory, and hands the rows to the view.
+func (u *UI) followProcesses(ctx context.Context) {
+	scanner := procs.NewScanner()
+	t := time.NewTicker(processScanEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-u.procKick:
+		}
+		if !u.procVisible.Load() || u.hidden.Load() {
+			continue
+		}
+		list, err := scanner.Scan(ctx)
+		if err != nil {
+			slog.Warn("process scan failed", "err", err)
+			continue
+		}
+		gpuMem := gpuMemoryByPID(u.opts.Sampler.History().Latest())
+		fyne.Do(func() { u.procs.show(list, gpuMem) })
+	}
+}
+
+// gpuMemoryByPID sums each process's VRAM over all GPUs. A process on a GPU
+// whose VRAM NVML could not report maps to nil: shown as "n/a", never 0.
+func gpuMemoryByPID(s *sampler.Sample) map[int32]*uint64 {
+	out := map[int32]*uint64{}
+	if s == nil || s.GPU == nil {
+		return out
+	}
+	for _, d := range s.GPU.Devices {
+		for _, p := range d.Processes {
+			pid := int32(p.PID)
+			sum, seen := out[pid]
+			switch {
+			case p.MemoryUsedBytes == nil:
+				if !seen {
+					out[pid] = nil
+				}
+			case sum == nil:
+				v := *p.MemoryUsedBytes
+				out[pid] = &v
+			default:
+				*sum += *p.MemoryUsedBytes
+			}
+		}
+	}
+	return out
 }

@@ -54,12 +54,19 @@ type UI struct {
 	console     *consoleView
 	consoleTab  *container.TabItem
 	settingsTab *container.TabItem
+	procs       *processesView
+	procsTab    *container.TabItem
 	tray        *trayMenu
+
+	procVisible atomic.Bool   // the Processes tab is showing: scan
+	procKick    chan struct{} // scan now, the tab just appeared
+	stopped     chan struct{} // closed when the app stops
 }
 
 // New builds the window; it shows data once Start is called.
 func New(app fyne.App, opts Options) *UI {
-	u := &UI{app: app, opts: opts, cfg: opts.Settings, perf: newPerformanceView(), afk: newAFKChip()}
+	u := &UI{app: app, opts: opts, cfg: opts.Settings, perf: newPerformanceView(), afk: newAFKChip(),
+		procKick: make(chan struct{}, 1), stopped: make(chan struct{})}
 	u.units.Store(int32(opts.Settings.Units))
 	app.Settings().SetTheme(themeFor(opts.Settings.Theme))
 	u.win = app.NewWindow("sysmon")
@@ -71,13 +78,21 @@ func New(app fyne.App, opts Options) *UI {
 	u.perfTab = container.NewTabItem("Performance", u.perf.content)
 	u.console = newConsoleView(u.win, opts.Console, opts.Settings.Hide)
 	u.consoleTab = container.NewTabItem("Console", u.console.content)
+	u.procs = newProcessesView(u.win, u.unitsNow, u.later)
+	u.procsTab = container.NewTabItem("Processes", u.procs.content)
 	sv := newSettingsView(u.applySettings)
 	sv.show(opts.Settings)
 	u.settingsTab = container.NewTabItem("Settings", sv.content)
-	u.tabs = container.NewAppTabs(u.perfTab, u.consoleTab, u.settingsTab)
+	u.tabs = container.NewAppTabs(u.perfTab, u.procsTab, u.consoleTab, u.settingsTab)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		// Hidden views are not redrawn; bring the one just shown up to date.
-		if t == u.consoleTab {
+		u.procVisible.Store(t == u.procsTab)
+		if t == u.procsTab {
+			select {
+			case u.procKick <- struct{}{}:
+			default:
+			}
+		} else if t == u.consoleTab {
 			u.console.refresh()
 		} else if s := u.opts.Sampler.History().Latest(); s != nil {
 			go u.update(s)
@@ -168,7 +183,10 @@ func (u *UI) applySettings(s settings.Settings) error {
 // stops: nothing may be handed to the UI thread once it has gone.
 func (u *UI) Start(ctx context.Context) {
 	ctx, stop := context.WithCancel(ctx)
-	u.app.Lifecycle().SetOnStopped(stop)
+	u.app.Lifecycle().SetOnStopped(func() {
+		stop()
+		close(u.stopped)
+	})
 	ch, cancel := u.opts.Sampler.Subscribe()
 	u.perf.onSelect = func(string) {
 		// Redraw the new selection at once rather than at the next tick.
@@ -177,6 +195,7 @@ func (u *UI) Start(ctx context.Context) {
 		}
 	}
 	go u.followConsole(ctx)
+	go u.followProcesses(ctx)
 	go func() {
 		defer cancel()
 		for {

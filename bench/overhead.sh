@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # overhead.sh - CPU and memory of sysmon showing live data, under Xvfb.
 #
-# Usage: bench/overhead.sh [-w WARMUP_S] [-t WINDOW_S] [-n SAMPLES] [-- SYSMON_ARGS...]
+# Usage: bench/overhead.sh [-w WARMUP_S] [-t WINDOW_S] [-n SAMPLES] [-a CMD] [-- SYSMON_ARGS...]
 #
 # Starts Xvfb and a private D-Bus session, runs ./sysmon (the Performance view
 # is the default tab, 1 Hz), waits WARMUP_S, then measures over WINDOW_S:
@@ -9,9 +9,11 @@
 #   xvfb% = the same for the X server, which does part of any GUI's drawing
 #   rss   = VmRSS at the start and end of the window, and every WINDOW_S/SAMPLES s,
 #           to show whether memory keeps growing.
+# -a CMD runs CMD (with DISPLAY set) 3 s after sysmon starts, e.g. to open a tab:
+#   bench/overhead.sh -a 'xdotool mousemove 160 100 click 1'   (the Processes tab)
 set -euo pipefail
-WARMUP=10 WINDOW=60 SAMPLES=6
-while getopts w:t:n: o; do case $o in w) WARMUP=$OPTARG;; t) WINDOW=$OPTARG;; n) SAMPLES=$OPTARG;; *) exit 2;; esac; done
+WARMUP=10 WINDOW=60 SAMPLES=6 ACTION=""
+while getopts w:t:n:a: o; do case $o in w) WARMUP=$OPTARG;; t) WINDOW=$OPTARG;; n) SAMPLES=$OPTARG;; a) ACTION=$OPTARG;; *) exit 2;; esac; done
 shift $((OPTIND-1)); [ "${1:-}" = "--" ] && shift
 cd "$(dirname "$0")/.."
 [ -x ./sysmon ] || { echo "build first: make build" >&2; exit 1; }
@@ -27,6 +29,7 @@ DISPLAY=$DISP XDG_RUNTIME_DIR=$run LANG=C.UTF-8 ./sysmon "$@" >"$run/log" 2>&1 &
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
+if [ -n "$ACTION" ]; then sleep 3; DISPLAY=$DISP bash -c "$ACTION"; fi
 sleep "$WARMUP"
 s0=$(ticks $spid); x0=$(ticks $xpid); t0=$(date +%s.%N); r0=$(rss $spid)
 rsslog="$r0"

@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PURE = $(shell go list ./... | grep -v -e '/ui' -e '/e2e' -e '^sysmon$$' -e '/assets')
 # Fyne's GL driver needs cgo, and cgo for Windows needs mingw-w64; everything
 # else is vetted for Windows with plain cross-compilation.
-WINVET = $(shell GOOS=windows go list ./... | grep -v -e '^sysmon$$' -e '^sysmon/ui$$')
+WINVET = $(shell GOOS=windows go list ./... 2>/dev/null | grep -v -e '^sysmon$$' -e '^sysmon/ui$$')
 
 .PHONY: deps build run test vet unit e2e bench clean
 

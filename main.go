@@ -16,7 +16,9 @@ import (
 	"sysmon/format"
 	"sysmon/gpu"
 	"sysmon/idle"
+	"sysmon/llm"
 	"sysmon/sampler"
+	"sysmon/settings"
 	"sysmon/snapshot"
 )
 
@@ -175,8 +177,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	src, _, closeAll := openSources(ctx, idle.DefaultThreshold)
-	defer closeAll()
+	mc := openMachine(ctx, settings.Defaults())
+	defer mc.close()
+	src := mc.sources
 	if *top > 0 {
 		src = append(src, sampler.NewProcessSource(*top))
 	}
@@ -191,16 +194,33 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	return snapshot.Text(stdout, smp, format.Binary)
 }
 
-// openSources opens everything sampled: the machine, its NVIDIA GPUs and
-// the AFK detector. closeAll releases the GPU library and the detector's
-// display or bus connection.
-func openSources(ctx context.Context, afkAfter time.Duration) (src []sampler.Source, tracker *idle.Tracker, closeAll func()) {
+// machine is everything sampled: the computer, its NVIDIA GPUs, the AFK
+// detector and the local model servers, plus the parser that reads token
+// statistics off a mirrored command's output.
+type machine struct {
+	sources []sampler.Source
+	tracker *idle.Tracker
+	parser  *llm.Parser
+	close   func()
+}
+
+// openMachine opens the sources for cfg; close releases the GPU library,
+// the detector's display or bus connection and the server poller.
+func openMachine(ctx context.Context, cfg settings.Settings) *machine {
 	g := gpu.Open()
 	det := idle.Open(ctx)
-	tracker = idle.NewTracker(det, idle.WithThreshold(afkAfter))
-	src = append(sampler.DefaultSources(sampler.Options{}), sampler.NewGPUSource(g), sampler.NewIdleSource(tracker))
-	return src, tracker, func() {
+	tracker := idle.NewTracker(det, idle.WithThreshold(cfg.AFKAfter))
+	poller := llm.NewPoller(llm.PollerConfig{OllamaURL: cfg.OllamaURL, LlamaServerURL: cfg.LlamaServerURL,
+		DisableOllama: cfg.OllamaURL == "", DisableLlamaServer: cfg.LlamaServerURL == ""})
+	pollCtx, stopPoll := context.WithCancel(ctx)
+	go poller.Run(pollCtx, func(llm.ServerStatus) {})
+	parser := llm.NewParser(nil)
+	src := append(sampler.DefaultSources(sampler.Options{}), sampler.NewGPUSource(g), sampler.NewIdleSource(tracker),
+		sampler.NewLLMSource(poller, parser))
+	return &machine{sources: src, tracker: tracker, parser: parser, close: func() {
+		stopPoll()
+		poller.Close()
 		_ = det.Close()
 		_ = g.Close()
-	}
+	}}
 }

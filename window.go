@@ -17,6 +17,8 @@ import (
 
 	"sysmon/assets"
 	"sysmon/console"
+	"sysmon/llm"
+	"sysmon/metrics"
 	"sysmon/sampler"
 	"sysmon/settings"
 	"sysmon/tray"
@@ -32,6 +34,10 @@ func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
 	lines := fs.Int("console-lines", d.ConsoleLines, "lines the Console tab keeps")
 	hide := fs.String("hide", d.Hide, "comma-separated strings: Console lines containing any are hidden")
 	minimized := fs.Bool("minimized", false, "start hidden in the system tray")
+	serve := fs.Bool("metrics", false, "serve Prometheus metrics on "+metrics.DefaultAddr)
+	addr := fs.String("metrics-addr", "", "serve Prometheus metrics on this host:port")
+	ollama := fs.String("ollama-url", d.OllamaURL, "Ollama server to ask for loaded models (empty: don't ask)")
+	llamaServer := fs.String("llama-server-url", d.LlamaServerURL, "llama-server /metrics URL for token rates (empty: don't ask)")
 	return func(s *settings.Settings) {
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
@@ -45,6 +51,14 @@ func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
 				s.Hide = *hide
 			case "minimized":
 				s.StartMinimized = *minimized
+			case "metrics":
+				s.Metrics = *serve
+			case "metrics-addr":
+				s.Metrics, s.MetricsAddr = true, *addr
+			case "ollama-url":
+				s.OllamaURL = *ollama
+			case "llama-server-url":
+				s.LlamaServerURL = *llamaServer
 			}
 		})
 	}
@@ -115,26 +129,33 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	src, tracker, closeAll := openSources(ctx, cfg.AFKAfter)
-	defer closeAll()
-	s, err := sampler.New(cfg.Interval, cfg.History, src...)
+	mc := openMachine(ctx, cfg)
+	defer mc.close()
+	s, err := sampler.New(cfg.Interval, cfg.History, mc.sources...)
 	if err != nil {
 		return 0, err
 	}
+	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest}
+	if cfg.Metrics {
+		if err := exporter.set(true, cfg.MetricsAddr); err != nil {
+			return 0, err
+		}
+	}
+	defer exporter.set(false, "")
 	trayCtx, trayDone := context.WithTimeout(ctx, 2*time.Second)
 	present, why := tray.HostPresent(trayCtx)
 	trayDone()
 	if !present {
 		slog.Warn("no system tray: closing the window quits sysmon", "reason", why)
 	}
-	w := ui.New(a, ui.Options{Sampler: s, Tracker: tracker, Console: buf, Settings: cfg,
-		Store: a.Preferences(), TrayPresent: present})
+	w := ui.New(a, ui.Options{Sampler: s, Tracker: mc.tracker, Console: buf, Settings: cfg,
+		Store: a.Preferences(), TrayPresent: present, SetMetrics: exporter.set})
 	go s.Run(ctx)
 	w.Start(ctx)
 
 	exit := make(chan int, 1)
 	if cmd != nil {
-		startChild(ctx, buf, cmd, exit)
+		startChild(ctx, buf, cmd, mc.parser, exit)
 	}
 
 	// SIGTERM and Ctrl-C quit the normal way, so sysmon exits 0.
@@ -154,8 +175,10 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 
 // startChild runs cmd with its output mirrored into buf and sends its exit
 // code on exit (127 when it cannot start, as a shell would).
-func startChild(ctx context.Context, buf *console.Buffer, cmd []string, exit chan<- int) {
+func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *llm.Parser, exit chan<- int) {
 	child := console.NewChild(buf, cmd[0], cmd[1:]...)
+	// Token statistics (llama.cpp, Ollama) are read off the output as it comes.
+	child.OnLine(func(l console.Line) { parser.Feed(l.Text) })
 	if err := child.Start(ctx); err != nil {
 		slog.Error(err.Error())
 		exit <- 127
@@ -177,4 +200,33 @@ func startChild(ctx context.Context, buf *console.Buffer, cmd []string, exit cha
 		}
 		exit <- code
 	}()
+}
+
+// metricsExporter starts and stops the Prometheus endpoint as the settings
+// change; UI thread or startup only.
+type metricsExporter struct {
+	ctx    context.Context
+	latest func() *sampler.Sample
+	srv    *metrics.Server
+	addr   string
+}
+
+// set serves metrics on addr, or stops serving when on is false.
+func (m *metricsExporter) set(on bool, addr string) error {
+	if m.srv != nil && (!on || addr != m.addr) {
+		_ = m.srv.Close()
+		m.srv = nil
+		slog.Info("metrics endpoint stopped")
+	}
+	if !on || m.srv != nil {
+		return nil
+	}
+	srv, err := metrics.Listen(addr, m.latest, metrics.WithVersion(version))
+	if err != nil {
+		return err
+	}
+	m.srv, m.addr = srv, addr
+	go func() { _ = srv.Serve(m.ctx) }()
+	slog.Info("serving Prometheus metrics", "url", srv.URL())
+	return nil
 }

@@ -33,6 +33,8 @@ type Sample struct {
 	GPU *gpu.Status `json:"gpu,omitempty"`
 	// Idle is whether the user is at the machine (AFK state and idle time).
 	Idle *idle.Status `json:"idle,omitempty"`
+	// LLM is what local model servers report and what a run printed.
+	LLM *LLM `json:"llm,omitempty"`
 	// Processes is present only when asked for (snapshot --processes N).
 	Processes *Processes `json:"processes,omitempty"`
 	// Errors maps a source name to why it gave nothing this tick.

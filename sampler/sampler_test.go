@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sysmon/gpu"
+	"sysmon/llm"
 )
 
 // counterSource reports a byte counter that grows by step per reading, as a
@@ -307,5 +308,32 @@ func TestGPUSourceFillsSampleAndHistory(t *testing.T) {
 	}
 	if got := s.History().Series(KeyGPU(0, "temp"), nil); !math.IsNaN(got[len(got)-1]) {
 		t.Errorf("unknown temperature recorded as %v", got[len(got)-1])
+	}
+}
+
+func TestLLMSourceReadsParsedRun(t *testing.T) {
+	parser := llm.NewParser(nil)
+	src := NewLLMSource(nil, parser)
+	s, clk := newTestSampler(t, time.Second, src)
+	if smp := s.Collect(context.Background()); smp.LLM != nil {
+		t.Fatalf("LLM section before anything was parsed: %+v", smp.LLM)
+	}
+	for _, line := range []string{
+		"llama_perf_context_print: prompt eval time =     567.89 ms /    12 tokens (   47.32 ms per token,    21.13 tokens per second)",
+		"llama_perf_context_print:        eval time =    2345.67 ms /    99 runs   (   23.69 ms per token,    42.21 tokens per second)",
+		"llama_perf_context_print:       total time =    3456.78 ms /   111 tokens",
+	} {
+		parser.Feed(line)
+	}
+	clk.mono += time.Second
+	smp := s.Collect(context.Background())
+	if smp.LLM == nil || smp.LLM.Console == nil || *smp.LLM.Console.GeneratedTokens != 99 {
+		t.Fatalf("llm = %+v", smp.LLM)
+	}
+	if r := smp.LLM.TokensPerSecond(); r == nil || *r != 42.21 {
+		t.Errorf("tokens/s = %v, want the last generation's 42.21", r)
+	}
+	if got := s.History().Series(KeyTokens, nil); got[len(got)-1] != 42.21 {
+		t.Errorf("tokens series ends %v", got[len(got)-1])
 	}
 }

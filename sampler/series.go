@@ -24,6 +24,10 @@ func KeyNetTx(name string) string { return "net/" + name + "/tx" }
 // "temp" (Celsius) or "power" (watts).
 func KeyGPU(index int, what string) string { return "gpu/" + strconv.Itoa(index) + "/" + what }
 
+// KeyTokens is generated tokens per second, from llama-server's counters
+// or, failing that, from the generations parsed off the console.
+const KeyTokens = "llm/tokens"
+
 // points emits every charted value of the Sample; absent values are skipped.
 func (s *Sample) points(emit func(key string, v float64)) {
 	if c := s.CPU; c != nil {
@@ -43,6 +47,9 @@ func (s *Sample) points(emit func(key string, v float64)) {
 	for _, n := range s.Network {
 		emitPtr(emit, KeyNetRx(n.Name), n.RxBytesPerSec)
 		emitPtr(emit, KeyNetTx(n.Name), n.TxBytesPerSec)
+	}
+	if s.LLM != nil {
+		emitPtr(emit, KeyTokens, s.LLM.TokensPerSecond())
 	}
 	if s.GPU != nil {
 		for _, d := range s.GPU.Devices {

@@ -6,11 +6,15 @@ package settings
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"sysmon/format"
+	"sysmon/llm"
+	"sysmon/metrics"
 	"sysmon/sampler"
 )
 
@@ -33,18 +37,28 @@ type Settings struct {
 	CloseToTray    bool
 	StartMinimized bool
 	StartAtLogin   bool
+	// Metrics serves Prometheus metrics on MetricsAddr.
+	Metrics     bool
+	MetricsAddr string
+	// OllamaURL and LlamaServerURL are the local model servers polled for
+	// loaded models and token rates; empty turns a poll off.
+	OllamaURL      string
+	LlamaServerURL string
 }
 
 // Defaults are the settings of a fresh install.
 func Defaults() Settings {
 	return Settings{
-		Interval:     time.Second,
-		History:      10 * time.Minute,
-		AFKAfter:     5 * time.Minute,
-		ConsoleLines: 5000,
-		Theme:        ThemeSystem,
-		Units:        format.Binary,
-		CloseToTray:  true,
+		Interval:       time.Second,
+		History:        10 * time.Minute,
+		AFKAfter:       5 * time.Minute,
+		ConsoleLines:   5000,
+		Theme:          ThemeSystem,
+		Units:          format.Binary,
+		CloseToTray:    true,
+		MetricsAddr:    metrics.DefaultAddr,
+		OllamaURL:      llm.DefaultOllamaURL,
+		LlamaServerURL: llm.DefaultLlamaServerMetricsURL,
 	}
 }
 
@@ -86,6 +100,19 @@ func (s Settings) Validate() error {
 	if s.Units != format.Binary && s.Units != format.Decimal {
 		errs = append(errs, fmt.Errorf("byte units %d: must be binary or decimal", s.Units))
 	}
+	if s.Metrics {
+		if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || port == "" {
+			errs = append(errs, fmt.Errorf("metrics address %q: want host:port, e.g. %s", s.MetricsAddr, metrics.DefaultAddr))
+		}
+	}
+	for _, u := range []struct{ name, url string }{{"Ollama URL", s.OllamaURL}, {"llama-server URL", s.LlamaServerURL}} {
+		if u.url == "" {
+			continue
+		}
+		if p, err := url.Parse(u.url); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want http://host:port/..., or empty to turn it off", u.name, u.url))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -108,6 +135,10 @@ const (
 	keyCloseToTray    = "close_to_tray"
 	keyStartMinimized = "start_minimized"
 	keyStartAtLogin   = "start_at_login"
+	keyMetrics        = "metrics"
+	keyMetricsAddr    = "metrics_addr"
+	keyOllamaURL      = "ollama_url"
+	keyLlamaServerURL = "llama_server_url"
 )
 
 // Load reads the settings; a stored value that does not parse or validate
@@ -142,6 +173,10 @@ func Load(st Store) (Settings, error) {
 	s.CloseToTray = get(keyCloseToTray, strconv.FormatBool(d.CloseToTray)) == "true"
 	s.StartMinimized = get(keyStartMinimized, strconv.FormatBool(d.StartMinimized)) == "true"
 	s.StartAtLogin = get(keyStartAtLogin, strconv.FormatBool(d.StartAtLogin)) == "true"
+	s.Metrics = get(keyMetrics, strconv.FormatBool(d.Metrics)) == "true"
+	s.MetricsAddr = get(keyMetricsAddr, d.MetricsAddr)
+	s.OllamaURL = get(keyOllamaURL, d.OllamaURL)
+	s.LlamaServerURL = get(keyLlamaServerURL, d.LlamaServerURL)
 	if err := s.Validate(); err != nil {
 		errs = append(errs, err)
 		s = d
@@ -165,6 +200,10 @@ func Save(st Store, s Settings) error {
 	st.SetString(keyCloseToTray, strconv.FormatBool(s.CloseToTray))
 	st.SetString(keyStartMinimized, strconv.FormatBool(s.StartMinimized))
 	st.SetString(keyStartAtLogin, strconv.FormatBool(s.StartAtLogin))
+	st.SetString(keyMetrics, strconv.FormatBool(s.Metrics))
+	st.SetString(keyMetricsAddr, s.MetricsAddr)
+	st.SetString(keyOllamaURL, s.OllamaURL)
+	st.SetString(keyLlamaServerURL, s.LlamaServerURL)
 	return nil
 }
 

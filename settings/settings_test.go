@@ -25,7 +25,8 @@ func TestRoundTrip(t *testing.T) {
 	st := mapStore{}
 	want := Settings{Interval: 2 * time.Second, History: 30 * time.Minute, AFKAfter: 90 * time.Second,
 		ConsoleLines: 20000, Hide: "GET /health, heartbeat", Theme: ThemeDark, Units: format.Decimal,
-		CloseToTray: false, StartMinimized: true, StartAtLogin: true}
+		CloseToTray: false, StartMinimized: true, StartAtLogin: true,
+		Metrics: true, MetricsAddr: "0.0.0.0:9100", OllamaURL: "", LlamaServerURL: "http://127.0.0.1:8081/metrics"}
 	if err := Save(st, want); err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +58,9 @@ func TestBadValuesAreRejectedAndKeepTheLastGood(t *testing.T) {
 		{func(s *Settings) { s.ConsoleLines = 5 }, "console lines"},
 		{func(s *Settings) { s.Theme = "neon" }, "theme"},
 		{func(s *Settings) { s.Units = 7 }, "byte units"},
+		{func(s *Settings) { s.Metrics, s.MetricsAddr = true, "9464" }, "metrics address"},
+		{func(s *Settings) { s.OllamaURL = "localhost:11434" }, "Ollama URL"},
+		{func(s *Settings) { s.LlamaServerURL = "ftp://x/metrics" }, "llama-server URL"},
 	}
 	for _, c := range cases {
 		bad := good

@@ -135,6 +135,9 @@ func buildItems(s *sampler.Sample, h *sampler.History, u format.Units) []item {
 			out = append(out, gpuItem(d, h, u))
 		}
 	}
+	if it, ok := llmItem(s, h, u); ok {
+		out = append(out, it)
+	}
 	return out
 }
 

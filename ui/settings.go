@@ -21,6 +21,8 @@ var unitChoices = []string{"binary (KiB, MiB, GiB)", "decimal (kB, MB, GB)"}
 // values) when any field is invalid.
 type settingsView struct {
 	interval, history, afk, lines, hide *widget.Entry
+	metricsAddr, ollamaURL, llamaURL    *widget.Entry
+	metrics                             *widget.Check
 	theme, units                        *widget.Select
 	closeToTray, startMin, atLogin      *widget.Check
 	message                             *widget.Label
@@ -36,7 +38,9 @@ func newSettingsView(apply func(settings.Settings) error) *settingsView {
 		closeToTray: widget.NewCheck("Closing the window hides it to the tray (when there is one)", nil),
 		startMin:    widget.NewCheck("Start minimized to the tray", nil),
 		atLogin:     widget.NewCheck("Start sysmon when I log in", nil),
-		message:     widget.NewLabel(""),
+		metrics:     widget.NewCheck("Serve Prometheus metrics", nil),
+		metricsAddr: widget.NewEntry(), ollamaURL: widget.NewEntry(), llamaURL: widget.NewEntry(),
+		message: widget.NewLabel(""),
 	}
 	v.message.Wrapping = fyne.TextWrapWord
 	v.hide.SetPlaceHolder("e.g. GET /health, heartbeat")
@@ -51,11 +55,18 @@ func newSettingsView(apply func(settings.Settings) error) *settingsView {
 		widget.NewFormItem("", v.closeToTray),
 		widget.NewFormItem("", v.startMin),
 		widget.NewFormItem("", v.atLogin),
+		widget.NewFormItem("", v.metrics),
+		widget.NewFormItem("Metrics address", v.metricsAddr),
+		widget.NewFormItem("Ollama URL", v.ollamaURL),
+		widget.NewFormItem("llama-server metrics URL", v.llamaURL),
 	)
 	form.Items[0].HintText = "250ms to 60s, e.g. 1s or 500ms"
 	form.Items[1].HintText = "1m to 24h, e.g. 10m"
 	form.Items[2].HintText = "time without keyboard or mouse input, e.g. 5m"
 	form.Items[3].HintText = "100 to 1000000"
+	form.Items[11].HintText = "host:port; 127.0.0.1 keeps it on this machine"
+	form.Items[12].HintText = "loaded models; empty to not ask (used from the next start)"
+	form.Items[13].HintText = "token rates; empty to not ask (used from the next start)"
 	applyBtn := widget.NewButton("Apply", func() {
 		s, err := v.read()
 		if err == nil {
@@ -88,12 +99,18 @@ func (v *settingsView) show(s settings.Settings) {
 	v.closeToTray.SetChecked(s.CloseToTray)
 	v.startMin.SetChecked(s.StartMinimized)
 	v.atLogin.SetChecked(s.StartAtLogin)
+	v.metrics.SetChecked(s.Metrics)
+	v.metricsAddr.SetText(s.MetricsAddr)
+	v.ollamaURL.SetText(s.OllamaURL)
+	v.llamaURL.SetText(s.LlamaServerURL)
 }
 
 // read parses the fields; each parse error names its field.
 func (v *settingsView) read() (settings.Settings, error) {
 	s := settings.Settings{Hide: v.hide.Text, Theme: v.theme.Selected,
-		CloseToTray: v.closeToTray.Checked, StartMinimized: v.startMin.Checked, StartAtLogin: v.atLogin.Checked}
+		CloseToTray: v.closeToTray.Checked, StartMinimized: v.startMin.Checked, StartAtLogin: v.atLogin.Checked,
+		Metrics: v.metrics.Checked, MetricsAddr: strings.TrimSpace(v.metricsAddr.Text),
+		OllamaURL: strings.TrimSpace(v.ollamaURL.Text), LlamaServerURL: strings.TrimSpace(v.llamaURL.Text)}
 	var err error
 	parse := func(name, text string) time.Duration {
 		d, e := time.ParseDuration(strings.TrimSpace(text))

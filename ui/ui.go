@@ -33,6 +33,8 @@ type Options struct {
 	// TrayPresent says whether a tray host really runs; without one, closing
 	// the window quits rather than hiding it where nobody can get it back.
 	TrayPresent bool
+	// SetMetrics starts, moves or stops the Prometheus endpoint.
+	SetMetrics func(on bool, addr string) error
 }
 
 // UI is the main window and its views.
@@ -156,6 +158,11 @@ func (u *UI) applySettings(s settings.Settings) error {
 			err = settings.SetStartAtLogin(s.StartAtLogin, exe)
 		}
 		if err != nil {
+			return err
+		}
+	}
+	if u.opts.SetMetrics != nil && (s.Metrics != u.cfg.Metrics || s.MetricsAddr != u.cfg.MetricsAddr) {
+		if err := u.opts.SetMetrics(s.Metrics, s.MetricsAddr); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"image"
 	_ "image/png"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -386,4 +389,37 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestMetricsEndpoint scrapes the window's Prometheus endpoint.
+func TestMetricsEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	stop := startApp(t, "--metrics-addr", addr)
+	var body string
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			if strings.Contains(body, "sysmon_cpu_busy_ratio ") {
+				break
+			}
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	for _, want := range []string{"sysmon_cpu_busy_ratio ", "sysmon_memory_used_bytes ", `sysmon_gpu_present{reason="no NVIDIA driver/library installed`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if code, out := stop(); code != 0 {
+		t.Errorf("exit %d\n%s", code, out)
+	}
 }

@@ -6,6 +6,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	_ "image/png"
 	"io"
@@ -177,6 +178,12 @@ func TestWindow(t *testing.T) {
 		t.Errorf("window area has %d distinct colours: not drawn", n)
 	}
 
+	terminate(t, cmd, exited, &logs)
+}
+
+// terminate sends sysmon SIGTERM and expects a clean exit within 10 s.
+func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, logs fmt.Stringer) {
+	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -385,17 +384,7 @@ func TestFakeGPUWindow(t *testing.T) {
 	wait(2 * time.Second)
 	shoot("fakegpu-details.png")
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("sysmon did not exit within 10 s of SIGTERM\n%s", logs.String())
-	}
+	terminate(t, cmd, exited, &logs)
 	if strings.Contains(logs.String(), "symbol lookup error") {
 		t.Errorf("sysmon called a symbol the library lacks:\n%s", logs.String())
 	}

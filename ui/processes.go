@@ -25,6 +25,15 @@ type procColumn struct {
 	cmp   func(a, b procRow, perCore bool) int
 }
 
+// truncation is how a cell's text is cut when the column is too narrow:
+// with an ellipsis for names and command lines, not at all for numbers.
+func (c procColumn) truncation() fyne.TextTruncation {
+	if c.title == "Name" || c.title == "Command" || c.title == "User" {
+		return fyne.TextTruncateEllipsis
+	}
+	return fyne.TextTruncateOff
+}
+
 // procRow is a process with the GPU memory the gpu package saw for its PID.
 type procRow struct {
 	procs.Process
@@ -123,18 +132,20 @@ func newProcessesView(win fyne.Window, units func() format.Units, later func(tim
 	v.detail.TextStyle.Monospace = true
 	v.table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(v.rows), len(procColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*widget.Label)
+			// Ellipses cost a text measurement per redraw; only the columns
+			// whose text can outgrow them need one.
+			if want := procColumns[id.Col].truncation(); l.Truncation != want {
+				l.Truncation = want
+				l.Text = ""
+			}
 			if id.Row < 0 || id.Row >= len(v.rows) {
-				l.SetText("")
+				setText(l, "")
 				return
 			}
-			l.SetText(procColumns[id.Col].text(v.rows[id.Row], v.units(), v.perCore))
+			setText(l, procColumns[id.Col].text(v.rows[id.Row], v.units(), v.perCore))
 		})
 	v.table.ShowHeaderColumn = false
 	v.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }

@@ -33,6 +33,7 @@ Usage:
                                                 Console tab; exits with COMMAND's exit code
   sysmon snapshot [--json] [--interval D] [--processes N]
                                                 print one sample taken over one interval
+  sysmon runs list|show|compare|export         recorded LLM runs (see sysmon runs --help)
   sysmon version                                print the version
   sysmon help                                   show this help
 
@@ -67,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runSnapshot(args, stdout, stderr)
 	case "run":
 		code, err = runChild(args, stderr)
+	case "runs":
+		err = runRuns(args, stdout, stderr)
 	case "version":
 		if err = parseNoArgs(newFlags("version", "sysmon version", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "sysmon", version)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"sysmon/console"
 	"sysmon/llm"
 	"sysmon/metrics"
+	"sysmon/runs"
 	"sysmon/sampler"
 	"sysmon/settings"
 	"sysmon/tray"
@@ -77,28 +79,32 @@ func runWindow(args []string, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q (flags go after the command, e.g. sysmon snapshot --interval 2s)", fs.Arg(0))}
 	}
-	_, err := runApp(override, nil)
+	_, err := runApp(override, nil, "")
 	return err
 }
 
 // runChild is `sysmon run -- CMD ARGS`: the window, with CMD's output in the
 // Console tab; sysmon exits with CMD's exit code.
 func runChild(args []string, stderr io.Writer) (int, error) {
-	fs := newFlags("run", "sysmon run [flags] -- COMMAND [ARGS...]", stderr)
+	fs := newFlags("run", "sysmon run [--label NAME] [flags] -- COMMAND [ARGS...]", stderr)
 	override := windowFlags(fs)
+	label := fs.String("label", "", "name of the recorded run (default: the command's name)")
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
 	if fs.NArg() == 0 {
 		return 0, usageError{errors.New("run: no command given (sysmon run -- COMMAND [ARGS...])")}
 	}
-	return runApp(override, fs.Args())
+	if *label == "" {
+		*label = filepath.Base(fs.Arg(0))
+	}
+	return runApp(override, fs.Args(), *label)
 }
 
 // runApp shows the window until it is closed or sysmon gets SIGTERM, with
 // sysmon's own output and, if cmd is given, cmd's mirrored into the Console
 // tab. It returns cmd's exit code (127 if it could not start).
-func runApp(override func(*settings.Settings), cmd []string) (int, error) {
+func runApp(override func(*settings.Settings), cmd []string, label string) (int, error) {
 	if err := checkDisplay(); err != nil {
 		return 0, err
 	}
@@ -135,6 +141,22 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	store, active := openRunStore(ctx)
+	if store != nil {
+		defer store.Close()
+		samples, unsubscribe := s.Subscribe()
+		defer unsubscribe()
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case smp := <-samples:
+					active.Add(smp)
+				}
+			}
+		}()
+	}
 	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest}
 	if cfg.Metrics {
 		if err := exporter.set(true, cfg.MetricsAddr); err != nil {
@@ -149,13 +171,22 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 		slog.Warn("no system tray: closing the window quits sysmon", "reason", why)
 	}
 	w := ui.New(a, ui.Options{Sampler: s, Tracker: mc.tracker, Console: buf, Settings: cfg,
-		Store: a.Preferences(), TrayPresent: present, SetMetrics: exporter.set})
+		Store: a.Preferences(), TrayPresent: present, SetMetrics: exporter.set, Runs: store, Active: active})
 	go s.Run(ctx)
 	w.Start(ctx)
 
 	exit := make(chan int, 1)
 	if cmd != nil {
-		startChild(ctx, buf, cmd, mc.parser, exit)
+		if active != nil {
+			if err := active.Start(label, cmd); err != nil {
+				slog.Error("run not recorded", "err", err)
+			}
+		}
+		startChild(ctx, buf, cmd, mc.parser, exit, func(code int) {
+			if active != nil {
+				active.StopAfterNext(&code)
+			}
+		})
 	}
 
 	// SIGTERM and Ctrl-C quit the normal way, so sysmon exits 0.
@@ -167,20 +198,28 @@ func runApp(override func(*settings.Settings), cmd []string) (int, error) {
 	}()
 	w.Run()
 	cancel() // ends the child's whole process group if it is still running
-	if cmd == nil {
-		return 0, nil
+	code := 0
+	if cmd != nil {
+		code = <-exit
 	}
-	return <-exit, nil
+	if active != nil {
+		// A run started by hand ends with the app, as done rather than cut off.
+		if _, _, err := active.Stop(nil); err != nil {
+			slog.Error("run not saved", "err", err)
+		}
+	}
+	return code, nil
 }
 
 // startChild runs cmd with its output mirrored into buf and sends its exit
 // code on exit (127 when it cannot start, as a shell would).
-func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *llm.Parser, exit chan<- int) {
+func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *llm.Parser, exit chan<- int, done func(code int)) {
 	child := console.NewChild(buf, cmd[0], cmd[1:]...)
 	// Token statistics (llama.cpp, Ollama) are read off the output as it comes.
 	child.OnLine(func(l console.Line) { parser.Feed(l.Text) })
 	if err := child.Start(ctx); err != nil {
 		slog.Error(err.Error())
+		done(127)
 		exit <- 127
 		return
 	}
@@ -198,6 +237,7 @@ func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *
 		default:
 			slog.Info("exited", "command", cmd[0], "code", code)
 		}
+		done(code)
 		exit <- code
 	}()
 }
@@ -229,4 +269,25 @@ func (m *metricsExporter) set(on bool, addr string) error {
 	go func() { _ = srv.Serve(m.ctx) }()
 	slog.Info("serving Prometheus metrics", "url", srv.URL())
 	return nil
+}
+
+// openRunStore opens the runs database and marks runs cut off by a crash as
+// interrupted. Without a database sysmon still runs; it just records no runs.
+func openRunStore(ctx context.Context) (*runs.Store, *runs.Active) {
+	store, err := openRuns("")
+	if errors.Is(err, runs.ErrCorrupt) {
+		// The damaged file was moved aside (the error says where); start anew.
+		slog.Error("runs database damaged", "err", err)
+		store, err = openRuns("")
+	}
+	if err != nil {
+		slog.Error("runs will not be recorded", "err", err)
+		return nil, nil
+	}
+	if n, err := store.MarkInterrupted(ctx); err != nil {
+		slog.Warn("runs: could not check for interrupted runs", "err", err)
+	} else if n > 0 {
+		slog.Warn("runs cut off by a crash are kept, marked interrupted", "count", n)
+	}
+	return store, runs.NewActive(store)
 }

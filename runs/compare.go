@@ -1,5 +1,11 @@
 package runs
 
+import (
+	"fmt"
+
+	"sysmon/format"
+)
+
 // Better says which direction of a metric wins a comparison.
 type Better int
 
@@ -147,4 +153,33 @@ func i64f(p *int64) *float64 {
 		return nil
 	}
 	return ptr(float64(*p))
+}
+
+// Format is a cell's value for people: units from the row, "n/a" when the
+// run has none.
+func (r Row) Format(c Cell, u format.Units) string {
+	if r.Unit == "" {
+		return c.Text
+	}
+	if c.Value == nil {
+		return format.NA
+	}
+	v := *c.Value
+	switch r.Unit {
+	case "s":
+		return format.Duration(v)
+	case "bytes":
+		return u.Bytes(v)
+	case "%":
+		return format.Percent(v)
+	case "J":
+		return fmt.Sprintf("%.0f J", v)
+	case "J/token":
+		return fmt.Sprintf("%.3f J/token", v)
+	case "tokens/s":
+		return fmt.Sprintf("%.1f tokens/s", v)
+	case "tokens":
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%g %s", v, r.Unit)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"sysmon/format"
 	"sysmon/procs"
+	"sysmon/runs"
 	"sysmon/sampler"
 	"sysmon/ui/chart"
 )
@@ -130,6 +132,10 @@ func (u *UI) apply(f frame, s *sampler.Sample) {
 	}
 	if u.hidden.Load() {
 		return
+	}
+	if u.runs != nil && u.tabs.Selected() == u.runsTab {
+		label, since, on := u.opts.Active.Current()
+		u.runs.showRecording(label, since, on, time.Now())
 	}
 	setText(u.header, f.header)
 	u.afk.set(s.Idle, s.Time)
@@ -274,3 +280,57 @@ func gpuMemoryByPID(s *sampler.Sample) map[int32]*uint64 {
 	}
 	return out
 }
+
+// loadRuns reads the run list off the UI thread and shows it.
+func (u *UI) loadRuns() {
+	go func() {
+		list, err := u.opts.Runs.List(context.Background())
+		if err != nil {
+			slog.Error("runs: list", "err", err)
+			return
+		}
+		fyne.Do(func() { u.runs.showList(list) })
+	}()
+}
+
+// compareRuns reads the picked runs and their series off the UI thread,
+// renders the overlay chart there, and shows the comparison.
+func (u *UI) compareRuns() {
+	ids := u.runs.pickedIDs()
+	if len(ids) < 2 {
+		u.runs.showCompare(nil, nil, "Pick two or more runs in the list to compare them.")
+		return
+	}
+	metric := u.runs.metric.Selected
+	var st viewState
+	st.scale, st.palette = u.win.Canvas().Scale(), currentPalette(u.app)
+	w, h := u.runs.overlay.pixels(st.scale)
+	go func() {
+		ctx := context.Background()
+		var list []runs.Summary
+		var series [][]runs.Point
+		var legend []string
+		for i, id := range ids {
+			r, err := u.opts.Runs.Get(ctx, id)
+			if err != nil {
+				slog.Error("runs: get", "id", id, "err", err)
+				return
+			}
+			pts, err := u.opts.Runs.Series(ctx, id)
+			if err != nil {
+				slog.Error("runs: series", "id", id, "err", err)
+				return
+			}
+			list, series = append(list, r), append(series, pts)
+			legend = append(legend, fmt.Sprintf("%s: #%d %s", colorNames[i%len(colorNames)], r.ID, r.Label))
+		}
+		lines, top, label := overlayLines(series, metric)
+		img := chart.Render(chart.Spec{Width: w, Height: h, Scale: st.scale, Palette: st.palette, Lines: lines,
+			Max: top, Label: label, Step: time.Second, Axes: true, Elapsed: true})
+		rows := runs.Compare(list...)
+		fyne.Do(func() { u.runs.showCompare(rows, img, strings.Join(legend, "   ")) })
+	}()
+}
+
+// colorNames name runColors for the legend.
+var colorNames = []string{"blue", "green", "orange", "pink", "teal", "purple"}

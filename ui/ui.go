@@ -5,17 +5,21 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"sysmon/console"
 	"sysmon/format"
 	"sysmon/idle"
+	"sysmon/runs"
 	"sysmon/sampler"
 	"sysmon/settings"
 )
@@ -35,6 +39,10 @@ type Options struct {
 	TrayPresent bool
 	// SetMetrics starts, moves or stops the Prometheus endpoint.
 	SetMetrics func(on bool, addr string) error
+	// Runs is the database of recorded runs and Active the one being
+	// recorded; both nil when the database could not be opened.
+	Runs   *runs.Store
+	Active *runs.Active
 }
 
 // UI is the main window and its views.
@@ -58,6 +66,8 @@ type UI struct {
 	settingsTab *container.TabItem
 	procs       *processesView
 	procsTab    *container.TabItem
+	runs        *runsView
+	runsTab     *container.TabItem
 	tray        *trayMenu
 
 	procVisible atomic.Bool   // the Processes tab is showing: scan
@@ -82,10 +92,16 @@ func New(app fyne.App, opts Options) *UI {
 	u.consoleTab = container.NewTabItem("Console", u.console.content)
 	u.procs = newProcessesView(u.win, u.unitsNow, u.later)
 	u.procsTab = container.NewTabItem("Processes", u.procs.content)
+	var runsContent fyne.CanvasObject = widget.NewLabel("Runs are not recorded: the runs database could not be opened (see the Console tab).")
+	if opts.Runs != nil {
+		u.runs = newRunsView(u.startRun, u.stopRun, u.compareRuns, u.exportRuns)
+		runsContent = u.runs.content
+	}
+	u.runsTab = container.NewTabItem("Runs", runsContent)
 	sv := newSettingsView(u.applySettings)
 	sv.show(opts.Settings)
 	u.settingsTab = container.NewTabItem("Settings", sv.content)
-	u.tabs = container.NewAppTabs(u.perfTab, u.procsTab, u.consoleTab, u.settingsTab)
+	u.tabs = container.NewAppTabs(u.perfTab, u.procsTab, u.runsTab, u.consoleTab, u.settingsTab)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		// Hidden views are not redrawn; bring the one just shown up to date.
 		u.procVisible.Store(t == u.procsTab)
@@ -94,6 +110,8 @@ func New(app fyne.App, opts Options) *UI {
 			case u.procKick <- struct{}{}:
 			default:
 			}
+		} else if t == u.runsTab && u.runs != nil {
+			u.loadRuns()
 		} else if t == u.consoleTab {
 			u.console.refresh()
 		} else if s := u.opts.Sampler.History().Latest(); s != nil {
@@ -217,3 +235,47 @@ func (u *UI) Start(ctx context.Context) {
 }
 
 func (u *UI) unitsNow() format.Units { return format.Units(u.units.Load()) }
+
+// startRun starts recording a run labelled label; UI thread only.
+func (u *UI) startRun(label string) {
+	if label == "" {
+		dialog.ShowInformation("Start run", "Give the run a label first, e.g. the model and quantization.", u.win)
+		return
+	}
+	if err := u.opts.Active.Start(label, nil); err != nil {
+		dialog.ShowError(fmt.Errorf("start run: %w", err), u.win)
+		return
+	}
+	u.runs.showRecording(label, time.Now(), true, time.Now())
+	u.loadRuns()
+}
+
+// stopRun finishes the run being recorded; UI thread only.
+func (u *UI) stopRun() {
+	if _, _, err := u.opts.Active.Stop(nil); err != nil {
+		dialog.ShowError(fmt.Errorf("stop run: %w", err), u.win)
+	}
+	u.runs.showRecording("", time.Time{}, false, time.Now())
+	u.loadRuns()
+}
+
+// exportRuns saves the picked runs (all when none is picked) as CSV.
+func (u *UI) exportRuns() {
+	ids := u.runs.pickedIDs()
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		go func() {
+			defer w.Close()
+			err := u.opts.Runs.ExportCSV(context.Background(), w, ids...)
+			u.later(0, func() {
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("export runs: %w", err), u.win)
+				}
+			})
+		}()
+	}, u.win)
+	d.SetFileName("sysmon-runs.csv")
+	d.Show()
+}

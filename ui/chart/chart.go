@@ -50,6 +50,9 @@ type Spec struct {
 	Label func(float64) string
 	// Axes draws the grid and labels; sparklines leave it off.
 	Axes bool
+	// Elapsed labels the x axis in time from the start ("0 s" ... "5 min")
+	// instead of time before now, for runs laid over each other.
+	Elapsed bool
 }
 
 // Render draws the chart and returns it. A Spec with no area gives a 1x1
@@ -100,6 +103,9 @@ func Render(s Spec) image.Image {
 		// A time label needs about 70 points of width to stay apart from
 		// its neighbours.
 		xt := timeTicks(n, s.Step, max(2, int(float64(s.Width)/scale/70)))
+		if s.Elapsed {
+			xt = elapsedTicks(n, s.Step, max(2, int(float64(s.Width)/scale/70)))
+		}
 		c.XAxis = gochart.XAxis{
 			Style: axis, Range: c.XAxis.Range, Ticks: xt,
 			GridMajorStyle: grid, GridLines: gridAt(xt),
@@ -187,6 +193,32 @@ func timeTicks(n int, step time.Duration, maxLabels int) []gochart.Tick {
 		ticks = append(ticks, gochart.Tick{Value: float64(n-1) - float64(ago)/float64(step), Label: agoLabel(ago)})
 	}
 	return append(ticks, gochart.Tick{Value: float64(n - 1), Label: "now"})
+}
+
+// elapsedTicks labels the x axis in time from the start, at round steps.
+func elapsedTicks(n int, step time.Duration, maxLabels int) []gochart.Tick {
+	if step <= 0 {
+		step = time.Second
+	}
+	span := time.Duration(n-1) * step
+	every := pickStep(span, maxLabels)
+	var ticks []gochart.Tick
+	for at := time.Duration(0); at <= span; at += every {
+		ticks = append(ticks, gochart.Tick{Value: float64(at) / float64(step), Label: elapsedLabel(at)})
+	}
+	return ticks
+}
+
+func elapsedLabel(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d >= time.Minute:
+		return fmt.Sprintf("%.1f min", d.Minutes())
+	}
+	return fmt.Sprintf("%d s", int(d.Seconds()))
 }
 
 // pickStep chooses the smallest round tick spacing that gives at most six

@@ -145,3 +145,13 @@ func BenchmarkRenderSparkline(b *testing.B) {
 		Render(s)
 	}
 }
+
+func TestElapsedTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range elapsedTicks(301, time.Second, 11) {
+		labels = append(labels, tk.Label)
+	}
+	if got := strings.Join(labels, ","); got != "0 s,1 min,2 min,3 min,4 min,5 min" {
+		t.Errorf("elapsed ticks %s", got)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"sysmon/console"
 	"sysmon/llm"
 	"sysmon/metrics"
+	"sysmon/record"
 	"sysmon/runs"
 	"sysmon/sampler"
 	"sysmon/settings"
@@ -29,7 +30,7 @@ import (
 
 // windowFlags override the stored settings for one run; only the flags
 // given on the command line count.
-func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
+func windowFlags(fs *flag.FlagSet) (override func(*settings.Settings), recordTo *string) {
 	d := settings.Defaults()
 	interval := duration(fs, "interval", d.Interval, "sampling interval (250ms to 60s)")
 	afk := duration(fs, "afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
@@ -40,6 +41,7 @@ func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
 	addr := fs.String("metrics-addr", "", "serve Prometheus metrics on this host:port")
 	ollama := fs.String("ollama-url", d.OllamaURL, "Ollama server to ask for loaded models (empty: don't ask)")
 	llamaServer := fs.String("llama-server-url", d.LlamaServerURL, "llama-server /metrics URL for token rates (empty: don't ask)")
+	recordTo = fs.String("record", "", "write every sample to this CSV file (columns in record/doc.go)")
 	return func(s *settings.Settings) {
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
@@ -63,7 +65,7 @@ func windowFlags(fs *flag.FlagSet) func(*settings.Settings) {
 				s.LlamaServerURL = *llamaServer
 			}
 		})
-	}
+	}, recordTo
 }
 
 func runWindow(args []string, stderr io.Writer) error {
@@ -72,14 +74,14 @@ func runWindow(args []string, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage, "\nWindow flags (they override the Settings tab for this run):\n")
 		fs.PrintDefaults()
 	}
-	override := windowFlags(fs)
+	override, recordTo := windowFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q (flags go after the command, e.g. sysmon snapshot --interval 2s)", fs.Arg(0))}
 	}
-	_, err := runApp(override, nil, "")
+	_, err := runApp(override, appRun{recordTo: *recordTo})
 	return err
 }
 
@@ -87,7 +89,7 @@ func runWindow(args []string, stderr io.Writer) error {
 // Console tab; sysmon exits with CMD's exit code.
 func runChild(args []string, stderr io.Writer) (int, error) {
 	fs := newFlags("run", "sysmon run [--label NAME] [flags] -- COMMAND [ARGS...]", stderr)
-	override := windowFlags(fs)
+	override, recordTo := windowFlags(fs)
 	label := fs.String("label", "", "name of the recorded run (default: the command's name)")
 	if err := parse(fs, args); err != nil {
 		return 0, err
@@ -98,13 +100,22 @@ func runChild(args []string, stderr io.Writer) (int, error) {
 	if *label == "" {
 		*label = filepath.Base(fs.Arg(0))
 	}
-	return runApp(override, fs.Args(), *label)
+	return runApp(override, appRun{cmd: fs.Args(), label: *label, recordTo: *recordTo})
 }
 
 // runApp shows the window until it is closed or sysmon gets SIGTERM, with
 // sysmon's own output and, if cmd is given, cmd's mirrored into the Console
 // tab. It returns cmd's exit code (127 if it could not start).
-func runApp(override func(*settings.Settings), cmd []string, label string) (int, error) {
+// appRun is what one start of the window does besides showing it: run a
+// command as a labelled run, record samples to CSV.
+type appRun struct {
+	cmd      []string
+	label    string
+	recordTo string
+}
+
+func runApp(override func(*settings.Settings), ar appRun) (int, error) {
+	cmd, label := ar.cmd, ar.label
 	if err := checkDisplay(); err != nil {
 		return 0, err
 	}
@@ -141,22 +152,37 @@ func runApp(override func(*settings.Settings), cmd []string, label string) (int,
 	if err != nil {
 		return 0, err
 	}
+	var rec *record.Recorder
+	if ar.recordTo != "" {
+		if rec, err = record.New(ar.recordTo); err != nil {
+			return 0, fmt.Errorf("record: %w", err)
+		}
+		defer rec.Close()
+		slog.Info("recording every sample", "file", ar.recordTo)
+	}
 	store, active := openRunStore(ctx)
 	if store != nil {
 		defer store.Close()
-		samples, unsubscribe := s.Subscribe()
-		defer unsubscribe()
-		go func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case smp := <-samples:
+	}
+	samples, unsubscribe := s.Subscribe()
+	defer unsubscribe()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case smp := <-samples:
+				if active != nil {
 					active.Add(smp)
 				}
+				if rec != nil {
+					if err := rec.Add(smp); err != nil {
+						slog.Error("record: sample not written", "err", err)
+					}
+				}
 			}
-		}()
-	}
+		}
+	}()
 	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest}
 	if cfg.Metrics {
 		if err := exporter.set(true, cfg.MetricsAddr); err != nil {

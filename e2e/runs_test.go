@@ -102,3 +102,34 @@ func TestKilledRunIsKeptInterrupted(t *testing.T) {
 		t.Errorf("the interrupted run kept no samples: %v", rows[0])
 	}
 }
+
+// TestRecordCSV: --record writes a header and one row per sample.
+func TestRecordCSV(t *testing.T) {
+	need(t, "Xvfb", "xdpyinfo")
+	home := t.TempDir()
+	path := filepath.Join(home, "samples.csv")
+	cmd, out, exited := startWith(t, runsEnv(t, home), "--interval", "250ms", "--record", path)
+	time.Sleep(3 * time.Second)
+	terminate(t, cmd, exited, out)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 5 || recs[0][0] != "timestamp" || recs[0][2] != "cpu_percent" {
+		t.Fatalf("%d records, header %v", len(recs), recs[0])
+	}
+	if _, err := time.Parse(time.RFC3339, recs[1][0]); err != nil {
+		t.Errorf("timestamp %q: %v", recs[1][0], err)
+	}
+	// A second start refuses to overwrite the recording.
+	again := exec.Command(binary(t), "--record", path)
+	again.Env = runsEnv(t, home)
+	if msg, err := again.CombinedOutput(); err == nil || !strings.Contains(string(msg), "exists") {
+		t.Errorf("overwrote a recording: %v %s", err, msg)
+	}
+}

@@ -430,3 +430,18 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
+
+// startWith starts sysmon with env and args; the channel gets its exit.
+func startWith(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer, chan error) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr, cmd.Env = out, out, env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, out, exited
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"syscall"
@@ -41,20 +40,6 @@ func trayEnv(t *testing.T, withWatcher bool) (env []string, display string, w *t
 	os.Chmod(runtime, 0o700)
 	env = append(traytest.Environ(addr), "DISPLAY="+display, "XDG_RUNTIME_DIR="+runtime, "LANG=C.UTF-8", "HOME="+t.TempDir())
 	return env, display, w
-}
-
-func startWith(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer, chan error) {
-	t.Helper()
-	cmd := exec.Command(binary(t), args...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr, cmd.Env = out, out, env
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	return cmd, out, exited
 }
 
 // TestTrayMenuShowsLiveStats reads the tray menu back over D-Bus, as a panel

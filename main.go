@@ -33,6 +33,7 @@ Usage:
                                                 Console tab; exits with COMMAND's exit code
   sysmon snapshot [--json] [--interval D] [--processes N]
                                                 print one sample taken over one interval
+  sysmon daemon [flags]                         sample with no window (a service): AFK, Prometheus metrics
   sysmon runs list|show|compare|export         recorded LLM runs (see sysmon runs --help)
   sysmon version                                print the version
   sysmon help                                   show this help
@@ -70,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runChild(args, stderr)
 	case "runs":
 		err = runRuns(args, stdout, stderr)
+	case "daemon":
+		err = runDaemon(args, stderr)
 	case "version":
 		if err = parseNoArgs(newFlags("version", "sysmon version", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "sysmon", version)

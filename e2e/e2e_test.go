@@ -445,3 +445,30 @@ func startWith(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuff
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	return cmd, out, exited
 }
+
+// TestDaemonServesMetrics: `sysmon daemon` samples with no window, serves
+// Prometheus metrics and ends cleanly on SIGTERM.
+func TestDaemonServesMetrics(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	env := append(os.Environ(), "HOME="+t.TempDir())
+	cmd, out, exited := startWith(t, env, "daemon", "--interval", "250ms", "--metrics-addr", addr)
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/metrics"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if body = string(b); strings.Contains(body, "sysmon_cpu_busy_ratio ") {
+				break
+			}
+		}
+	}
+	if !strings.Contains(body, "sysmon_cpu_busy_ratio ") || !strings.Contains(body, "sysmon_memory_used_bytes ") {
+		t.Errorf("daemon metrics lack CPU or memory:\n%.500s\n%s", body, out.String())
+	}
+	terminate(t, cmd, exited, out)
+}

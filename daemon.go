@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"sysmon/idle"
+	"sysmon/metrics"
+	"sysmon/sampler"
+	"sysmon/settings"
+)
+
+// runDaemon is `sysmon daemon`: the sampler and AFK detection with no
+// window, for running as a service, serving Prometheus metrics when asked.
+// It ends cleanly (exit 0) on SIGTERM or Ctrl-C.
+func runDaemon(args []string, stderr io.Writer) error {
+	fs := newFlags("daemon", "sysmon daemon [--interval D] [--afk-after D] [--metrics | --metrics-addr HOST:PORT]", stderr)
+	d := settings.Defaults()
+	interval := duration(fs, "interval", d.Interval, "sampling interval (250ms to 60s)")
+	afk := duration(fs, "afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
+	serve := fs.Bool("metrics", false, "serve Prometheus metrics on "+metrics.DefaultAddr)
+	addr := fs.String("metrics-addr", "", "serve Prometheus metrics on this host:port")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	cfg := d
+	cfg.Interval, cfg.AFKAfter = *interval, *afk
+	cfg.Metrics, cfg.MetricsAddr = *serve || *addr != "", *addr
+	if cfg.MetricsAddr == "" {
+		cfg.MetricsAddr = metrics.DefaultAddr
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	mc := openMachine(ctx, cfg)
+	defer mc.close()
+	s, err := sampler.New(cfg.Interval, cfg.History, mc.sources...)
+	if err != nil {
+		return err
+	}
+	if cfg.Metrics {
+		srv, err := metrics.Listen(cfg.MetricsAddr, s.History().Latest, metrics.WithVersion(version))
+		if err != nil {
+			return err
+		}
+		go func() { _ = srv.Serve(ctx) }()
+		slog.Info("serving Prometheus metrics", "url", srv.URL())
+	}
+	events, unsubscribe := mc.tracker.Subscribe(4)
+	defer unsubscribe()
+	go func() {
+		for ev := range events {
+			slog.Info("AFK state", "from", ev.From, "to", ev.To)
+		}
+	}()
+	slog.Info("sysmon daemon running", "interval", cfg.Interval, "afk_after", cfg.AFKAfter, "afk_backend", idleBackend(mc.tracker))
+	s.Run(ctx)
+	slog.Info("sysmon daemon stopped")
+	return nil
+}
+
+// idleBackend names the AFK backend in use, for the start-up line.
+func idleBackend(t *idle.Tracker) string {
+	st := t.Status()
+	if st.Backend == "" {
+		return fmt.Sprint(st.State)
+	}
+	return st.Backend
+}

@@ -69,6 +69,7 @@ type collector struct {
 	gpuSMClock, gpuMemClock, gpuPCIeGen, gpuPCIeWidth, gpuThrottle   *prometheus.Desc
 	gpuProcesses, gpuProcMem                                         *prometheus.Desc
 	afkState, afk, idleSeconds, idleInhibited, afkThreshold, procCnt *prometheus.Desc
+	llmTokensPerSec, llmServerUp, llmPromptTokens, llmGenTokens      *prometheus.Desc
 }
 
 // NewCollector returns a Collector that reports latest() on every scrape.
@@ -145,6 +146,11 @@ func NewCollector(latest func() *sampler.Sample) prometheus.Collector {
 	c.idleInhibited = c.desc("idle_inhibited", "1 while something asks the desktop not to go idle, else 0; absent when unknown.")
 	c.afkThreshold = c.desc("afk_threshold_seconds", "Time without input after which the person counts as away.")
 	c.procCnt = c.desc("processes", "Number of processes on the machine; present only when sysmon scans processes.")
+	c.llmTokensPerSec = c.desc("llm_generation_tokens_per_second",
+		"Generated tokens per second: llama-server's throughput over its last poll, else the latest generation parsed from a command run through sysmon.")
+	c.llmServerUp = c.desc("llm_server_up", "1 when the local model server answers, 0 when it does not; absent when it is not asked.", "server")
+	c.llmPromptTokens = c.desc("llm_run_prompt_tokens", "Prompt tokens parsed so far from the output of the command run through sysmon.")
+	c.llmGenTokens = c.desc("llm_run_generated_tokens", "Generated tokens parsed so far from the output of the command run through sysmon.")
 	return c
 }
 
@@ -191,6 +197,34 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	c.collectIdle(e, s.Idle)
 	if s.Processes != nil {
 		e.gauge(c.procCnt, float64(s.Processes.Count))
+	}
+	c.collectLLM(e, s.LLM)
+}
+
+func (c *collector) collectLLM(e emitter, l *sampler.LLM) {
+	if l == nil {
+		return
+	}
+	e.opt(c.llmTokensPerSec, l.TokensPerSecond())
+	up := func(running bool) float64 {
+		if running {
+			return 1
+		}
+		return 0
+	}
+	if o := l.Servers.Ollama; o != nil {
+		e.gauge(c.llmServerUp, up(o.Running), "ollama")
+	}
+	if ls := l.Servers.LlamaServer; ls != nil {
+		e.gauge(c.llmServerUp, up(ls.Running), "llama-server")
+	}
+	if r := l.Console; r != nil {
+		if r.PromptTokens != nil {
+			e.gauge(c.llmPromptTokens, float64(*r.PromptTokens))
+		}
+		if r.GeneratedTokens != nil {
+			e.gauge(c.llmGenTokens, float64(*r.GeneratedTokens))
+		}
 	}
 }
 

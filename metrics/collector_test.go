@@ -18,6 +18,7 @@ import (
 
 	"sysmon/gpu"
 	"sysmon/idle"
+	"sysmon/llm"
 	"sysmon/sampler"
 )
 
@@ -376,5 +377,30 @@ func TestCollectorNeverSamples(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Errorf("latest called %d times for 3 scrapes, want 3", calls)
+	}
+}
+
+func TestCollectLLM(t *testing.T) {
+	gen, prompt, rate := int64(99), int64(12), 42.5
+	s := &sampler.Sample{LLM: &sampler.LLM{
+		Servers:        llm.ServerStatus{Ollama: &llm.OllamaStatus{Running: false}, LlamaServer: &llm.LlamaServerStatus{Running: true}},
+		Console:        &llm.Stats{GeneratedTokens: &gen, PromptTokens: &prompt},
+		LastGeneration: &llm.Stats{GenerationTokensPerSecond: &rate},
+	}}
+	got := series(gather(t, NewCollector(latestOf(s))))
+	want := map[string]float64{
+		`sysmon_llm_generation_tokens_per_second{}`:   42.5,
+		`sysmon_llm_server_up{server="ollama"}`:       0,
+		`sysmon_llm_server_up{server="llama-server"}`: 1,
+		`sysmon_llm_run_prompt_tokens{}`:              12,
+		`sysmon_llm_run_generated_tokens{}`:           99,
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d series, want %d: %v", len(got), len(want), got)
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 	"time"
 )
 
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("SYSMON_BIN")
 	if bin == "" {
@@ -40,7 +40,7 @@ func binary(t *testing.T) string {
 
 // need skips a test whose tool is missing on a developer machine, but fails
 // it in CI, where the setup script must have installed it.
-func need(t *testing.T, tools ...string) {
+func need(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -182,7 +182,7 @@ func TestWindow(t *testing.T) {
 }
 
 // terminate sends sysmon SIGTERM and expects a clean exit within 10 s.
-func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, logs fmt.Stringer) {
+func terminate(t testing.TB, cmd *exec.Cmd, exited <-chan error, logs fmt.Stringer) {
 	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, logs fmt.String
 // startXvfb runs an X server on a display it picks itself (-displayfd), so
 // parallel runs and stale lock files never collide, and stops it with
 // SIGTERM so it removes its lock file and socket.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -239,7 +239,7 @@ func startXvfb(t *testing.T) string {
 	return ""
 }
 
-func coloursIn(t *testing.T, path string, r image.Rectangle) int {
+func coloursIn(t testing.TB, path string, r image.Rectangle) int {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -261,7 +261,7 @@ func coloursIn(t *testing.T, path string, r image.Rectangle) int {
 	return len(seen)
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	data, err := os.ReadFile(from)
 	if err != nil {
@@ -320,7 +320,7 @@ func TestAFKOnX11(t *testing.T) {
 
 // startApp runs sysmon with args on its own Xvfb and returns a function that
 // sends SIGTERM and gives the exit code and everything sysmon printed.
-func startApp(t *testing.T, args ...string) (stop func() (int, string)) {
+func startApp(t testing.TB, args ...string) (stop func() (int, string)) {
 	t.Helper()
 	need(t, "Xvfb", "xdpyinfo")
 	display := startXvfb(t)
@@ -432,7 +432,7 @@ func TestMetricsEndpoint(t *testing.T) {
 }
 
 // startWith starts sysmon with env and args; the channel gets its exit.
-func startWith(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer, chan error) {
+func startWith(t testing.TB, env []string, args ...string) (*exec.Cmd, *syncBuffer, chan error) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	out := &syncBuffer{}

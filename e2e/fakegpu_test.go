@@ -34,7 +34,7 @@ const (
 // the environment that makes sysmon load it: LD_LIBRARY_PATH, and
 // FAKENVML_PID naming a running `sleep`, which the library reports as a
 // compute process with 2 GiB. It also returns that PID.
-func fakeNVML(t *testing.T) (env []string, sleepPID int) {
+func fakeNVML(t testing.TB) (env []string, sleepPID int) {
 	t.Helper()
 	need(t, "gcc", "go", "sleep")
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/NVIDIA/go-nvml").Output()
@@ -68,7 +68,7 @@ func fakeNVML(t *testing.T) (env []string, sleepPID int) {
 
 // runSysmon runs the binary to completion and returns stdout, stderr and the
 // exit code.
-func runSysmon(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+func runSysmon(t testing.TB, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -390,7 +390,7 @@ func TestFakeGPUWindow(t *testing.T) {
 	}
 }
 
-func decodePNG(t *testing.T, path string) image.Image {
+func decodePNG(t testing.TB, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 	"time"
 )
 
-func needPackageTest(t *testing.T) {
+func needPackageTest(t testing.TB) {
 	t.Helper()
 	if os.Getenv("SYSMON_PACKAGE_TEST") != "1" {
 		t.Skip("packaging test: set SYSMON_PACKAGE_TEST=1 to run it (builds the package; not run in CI by default)")
@@ -36,7 +36,7 @@ func needPackageTest(t *testing.T) {
 }
 
 // repoRoot is the checkout the tests run make in.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -49,7 +49,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // fyneAppField reads one `Key = "value"` line of FyneApp.toml.
-func fyneAppField(t *testing.T, key string) string {
+func fyneAppField(t testing.TB, key string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(repoRoot(t), "FyneApp.toml"))
 	if err != nil {
@@ -64,7 +64,7 @@ func fyneAppField(t *testing.T, key string) string {
 
 // runMake runs make in the checkout with extra arguments and fails the test
 // with its output when it fails.
-func runMake(t *testing.T, args ...string) string {
+func runMake(t testing.TB, args ...string) string {
 	t.Helper()
 	start := time.Now()
 	cmd := exec.Command("make", append([]string{"-C", repoRoot(t)}, args...)...)
@@ -77,7 +77,7 @@ func runMake(t *testing.T, args ...string) string {
 }
 
 // tarball returns SYSMON_TARBALL, or builds the package with make package.
-func tarball(t *testing.T) string {
+func tarball(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("SYSMON_TARBALL"); p != "" {
 		abs, err := filepath.Abs(p)
@@ -95,7 +95,7 @@ func tarball(t *testing.T) string {
 }
 
 // desktopEntry parses the [Desktop Entry] group of a .desktop file.
-func desktopEntry(t *testing.T, path string) map[string]string {
+func desktopEntry(t testing.TB, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -121,7 +121,7 @@ func desktopEntry(t *testing.T, path string) map[string]string {
 
 // checkDesktopEntry checks the fields the app menu needs; exec is the
 // expected Exec value (wantExec).
-func checkDesktopEntry(t *testing.T, path, wantExec string) {
+func checkDesktopEntry(t testing.TB, path, wantExec string) {
 	t.Helper()
 	e := desktopEntry(t, path)
 	want := map[string]string{
@@ -152,7 +152,7 @@ func checkDesktopEntry(t *testing.T, path, wantExec string) {
 }
 
 // checkIcon checks that path is a square PNG of at least 256 pixels.
-func checkIcon(t *testing.T, path string) {
+func checkIcon(t testing.TB, path string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -169,7 +169,7 @@ func checkIcon(t *testing.T, path string) {
 }
 
 // filesUnder lists the non-directories under dir, relative to it.
-func filesUnder(t *testing.T, dir string) []string {
+func filesUnder(t testing.TB, dir string) []string {
 	t.Helper()
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

@@ -20,7 +20,7 @@ echo "llama_perf_context_print:        eval time =    2345.67 ms /    99 runs   
 echo "llama_perf_context_print:       total time =    3456.78 ms /   111 tokens"`
 
 // runsEnv is the environment of a sysmon whose runs database lives in home.
-func runsEnv(t *testing.T, home string) []string {
+func runsEnv(t testing.TB, home string) []string {
 	t.Helper()
 	runtime := t.TempDir()
 	os.Chmod(runtime, 0o700)
@@ -29,7 +29,7 @@ func runsEnv(t *testing.T, home string) []string {
 }
 
 // exportRuns reads the runs back through the CLI, as CSV records by column.
-func exportRuns(t *testing.T, home string) []map[string]string {
+func exportRuns(t testing.TB, home string) []map[string]string {
 	t.Helper()
 	cmd := exec.Command(binary(t), "runs", "export", "--csv")
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,7 +22,7 @@ import (
 
 // trayEnv starts Xvfb and a private session bus, optionally with a fake tray
 // host, and returns the environment for sysmon.
-func trayEnv(t *testing.T, withWatcher bool) (env []string, display string, w *traytest.Watcher) {
+func trayEnv(t testing.TB, withWatcher bool) (env []string, display string, w *traytest.Watcher) {
 	t.Helper()
 	need(t, "Xvfb", "xdpyinfo", "dbus-daemon")
 	display = startXvfb(t)
@@ -113,7 +114,7 @@ func TestCloseQuitsWithoutTray(t *testing.T) {
 
 // closeWindow asks sysmon's window to close the way a window manager does:
 // a WM_DELETE_WINDOW client message.
-func closeWindow(t *testing.T, display string) {
+func closeWindow(t testing.TB, display string) {
 	t.Helper()
 	xgb.Logger.SetOutput(io.Discard)
 	conn, err := xgb.NewConnDisplay(display)
@@ -147,4 +148,35 @@ func closeWindow(t *testing.T, display string) {
 		return
 	}
 	t.Fatal(fmt.Sprintf("no window named sysmon among %d", len(tree.Children)))
+}
+
+// BenchmarkHiddenToTray measures sysmon's CPU while its window is hidden to
+// a (fake) tray host: the tray menu and icon still update every tick.
+// Run it with: go test -run '^$' -bench HiddenToTray -benchtime 1x ./e2e/
+func BenchmarkHiddenToTray(b *testing.B) {
+	env, _, w := trayEnv(b, true)
+	cmd, out, exited := startWith(b, env, "--minimized")
+	if _, err := w.WaitItem(15 * time.Second); err != nil {
+		b.Fatalf("%v\n%s", err, out.String())
+	}
+	time.Sleep(5 * time.Second)
+	ticks := func() float64 {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := strings.Fields(string(data)[strings.LastIndexByte(string(data), ')')+2:])
+		u, _ := strconv.ParseFloat(f[11], 64)
+		s, _ := strconv.ParseFloat(f[12], 64)
+		return u + s
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		t0, start := ticks(), time.Now()
+		time.Sleep(30 * time.Second)
+		// /proc/PID/stat counts in clock ticks of 1/100 s on Linux.
+		b.ReportMetric((ticks()-t0)/100/time.Since(start).Seconds()*100, "cpu%")
+	}
+	b.StopTimer()
+	terminate(b, cmd, exited, out)
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"sysmon/filelock"
 )
 
 // Summary is one run as stored: what it was, when, how it ended, and its
@@ -192,11 +194,11 @@ func (s *Store) MarkInterrupted(ctx context.Context) (int, error) {
 			continue
 		}
 		var lock *os.File
-		if lockingSupported {
+		if filelock.Supported {
 			if err := os.MkdirAll(s.lockDir, 0o700); err != nil {
 				return n, fmt.Errorf("mark interrupted runs: %w", err)
 			}
-			f, ok, err := tryLock(filepath.Join(s.lockDir, c.token))
+			f, ok, err := filelock.TryLock(filepath.Join(s.lockDir, c.token))
 			if err != nil {
 				return n, fmt.Errorf("mark interrupted runs: run %d: %w", c.id, err)
 			}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"sysmon/filelock"
 	"sysmon/sampler"
 )
 
@@ -108,13 +109,13 @@ func (s *Store) Start(label string, argv []string, at time.Time) (*Run, error) {
 // lockRun takes the lock that marks a run's writer as alive; the operating
 // system drops it when the process dies, however it dies.
 func (s *Store) lockRun(token string) (*os.File, error) {
-	if !lockingSupported {
+	if !filelock.Supported {
 		return nil, nil
 	}
 	if err := os.MkdirAll(s.lockDir, 0o700); err != nil {
 		return nil, fmt.Errorf("lock run: %w", err)
 	}
-	f, ok, err := tryLock(filepath.Join(s.lockDir, token))
+	f, ok, err := filelock.TryLock(filepath.Join(s.lockDir, token))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("lock run: %w", err)

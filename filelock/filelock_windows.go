@@ -1,4 +1,4 @@
-package runs
+package filelock
 
 import (
 	"errors"
@@ -7,15 +7,14 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockingSupported: runs hold a lock file while open, so MarkInterrupted
-// can tell a crashed writer from a live one in another process.
-const lockingSupported = true
+// Supported says whether TryLock really locks on this OS.
+const Supported = true
 
-// tryLock opens (creating) path and takes an exclusive LockFileEx lock on
+// TryLock opens (creating) path and takes an exclusive LockFileEx lock on
 // its first byte without waiting. The lock belongs to the handle, and
 // Windows releases it when the process ends. ok is false when someone else
-// holds it.
-func tryLock(path string) (f *os.File, ok bool, err error) {
+// holds it; closing f releases it.
+func TryLock(path string) (f *os.File, ok bool, err error) {
 	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false, err

@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package runs
+package filelock
 
 import (
 	"errors"
@@ -9,16 +9,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockingSupported: runs hold a lock file while open, so MarkInterrupted
-// can tell a crashed writer from a live one in another process.
-const lockingSupported = true
+// Supported says whether TryLock really locks on this OS.
+const Supported = true
 
-// tryLock opens (creating) path and takes an exclusive flock on it without
+// TryLock opens (creating) path and takes an exclusive flock on it without
 // waiting. flock belongs to the open file description, so it conflicts
 // within one process too, and the kernel drops it when the process dies.
 // Go opens files close-on-exec, so child processes never inherit it.
-// ok is false when someone else holds it.
-func tryLock(path string) (f *os.File, ok bool, err error) {
+// ok is false when someone else holds it; closing f releases it.
+func TryLock(path string) (f *os.File, ok bool, err error) {
 	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false, err

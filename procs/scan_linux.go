@@ -469,3 +469,18 @@ func hostProc(ctx context.Context) string {
 	}
 	return "/proc"
 }
+
+// StartTime is when process pid started, in clock ticks after boot. With
+// the PID it names one process for the life of the machine, so that a
+// process recorded earlier can be told from a later one given the same id.
+func StartTime(pid int) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	st, ok := parseStat(b)
+	if !ok || st.fields <= fieldStart {
+		return 0, fmt.Errorf("process %d: malformed stat line", pid)
+	}
+	return st.start, nil
+}

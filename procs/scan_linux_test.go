@@ -405,3 +405,16 @@ func TestScanCPUForBusyProcess(t *testing.T) {
 		t.Errorf("threads = %v", p.Threads)
 	}
 }
+
+func TestStartTimeNamesOneProcess(t *testing.T) {
+	a, err := StartTime(os.Getpid())
+	if err != nil || a == 0 {
+		t.Fatalf("StartTime(self) = %d, %v", a, err)
+	}
+	if b, _ := StartTime(os.Getpid()); b != a {
+		t.Errorf("StartTime changed: %d then %d", a, b)
+	}
+	if _, err := StartTime(1 << 30); err == nil {
+		t.Error("StartTime of a PID that cannot exist succeeded")
+	}
+}

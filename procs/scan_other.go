@@ -161,3 +161,18 @@ func ownerName(pid int32) string {
 	}
 	return user
 }
+
+// StartTime is when process pid started, in milliseconds since the epoch.
+// With the PID it names one process, so that a process recorded earlier can
+// be told from a later one given the same id.
+func StartTime(pid int) (uint64, error) {
+	p, err := process.NewProcess(int32(pid))
+	if err != nil {
+		return 0, err
+	}
+	ms, err := p.CreateTime()
+	if err != nil {
+		return 0, err
+	}
+	return uint64(ms), nil
+}

@@ -27,8 +27,8 @@
 // PRAGMA quick_check is renamed to <db>.corrupt-<UTC time> (with its -wal
 // and -shm) and reported as a *CorruptError; it is never emptied.
 //
-// Schema (version 1, in PRAGMA user_version; times are Unix milliseconds,
-// bytes are integers, absent values are NULL):
+// Schema (version 2, in PRAGMA user_version; times are Unix milliseconds,
+// bytes are integers, absent values are NULL; version 1 had no jobs table):
 //
 //	runs (
 //	  id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT, command TEXT (argv as JSON),
@@ -41,6 +41,20 @@
 //	  run_id REFERENCES runs ON DELETE CASCADE, seq, seconds (since the run's start),
 //	  cpu_percent, mem_used_bytes, gpu_util_percent, vram_used_bytes, power_watts,
 //	  tokens_per_second, PRIMARY KEY (run_id, seq)) WITHOUT ROWID
+//	jobs (
+//	  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, argv TEXT (JSON array), dir TEXT,
+//	  env TEXT (JSON array of KEY=VALUE), start_when TEXT ('idle' | 'now'),
+//	  idle_for_ms, max_gpu_percent, min_free_vram_bytes, max_cpu_percent, on_ac (0 | 1),
+//	  on_return TEXT ('pause' | 'keep' | 'stop'), on_interrupt TEXT ('requeue' | 'fail'),
+//	  position (lowest pending starts first), state TEXT ('queued' | 'waiting' | 'running' |
+//	  'paused' | 'done' | 'failed' | 'cancelled' | 'interrupted'), message TEXT,
+//	  created_ms, started_ms, ended_ms, exit_code, attempts, log_path TEXT,
+//	  run_id REFERENCES runs ON DELETE SET NULL, pid, pid_start, cancel_requested (0 | 1),
+//	  run_now (0 | 1: start at once, whatever the conditions))
+//	  INDEX jobs_state_position (state, position)
+//
+// The jobs table belongs to package jobs, which reaches it through DB; it
+// is created here so that one migration history covers the whole file.
 //
 // # Aggregates
 //

@@ -24,7 +24,7 @@ import (
 
 // SchemaVersion is the database layout this package writes, kept in
 // PRAGMA user_version. Open migrates older files and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Sentinel errors; match them with errors.Is.
 var (
@@ -332,6 +332,42 @@ var migrations = [][]string{
 	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID`,
 	},
+	// Version 2: the idle job queue (package jobs). It lives here, beside
+	// the runs, so that one file and one migration history hold both and a
+	// job can point at the run that recorded its last attempt.
+	{
+		`CREATE TABLE jobs (
+	id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+	name                TEXT    NOT NULL,
+	argv                TEXT    NOT NULL,
+	dir                 TEXT    NOT NULL,
+	env                 TEXT    NOT NULL DEFAULT '[]',
+	start_when          TEXT    NOT NULL CHECK (start_when IN ('idle', 'now')),
+	idle_for_ms         INTEGER CHECK (idle_for_ms >= 0),
+	max_gpu_percent     REAL    CHECK (max_gpu_percent BETWEEN 0 AND 100),
+	min_free_vram_bytes INTEGER CHECK (min_free_vram_bytes >= 0),
+	max_cpu_percent     REAL    CHECK (max_cpu_percent BETWEEN 0 AND 100),
+	on_ac               INTEGER NOT NULL DEFAULT 0 CHECK (on_ac IN (0, 1)),
+	on_return           TEXT    NOT NULL CHECK (on_return IN ('pause', 'keep', 'stop')),
+	on_interrupt        TEXT    NOT NULL CHECK (on_interrupt IN ('requeue', 'fail')),
+	position            INTEGER NOT NULL,
+	state               TEXT    NOT NULL CHECK (state IN
+	                      ('queued', 'waiting', 'running', 'paused', 'done', 'failed', 'cancelled', 'interrupted')),
+	message             TEXT    NOT NULL DEFAULT '',
+	created_ms          INTEGER NOT NULL,
+	started_ms          INTEGER,
+	ended_ms            INTEGER,
+	exit_code           INTEGER,
+	attempts            INTEGER NOT NULL DEFAULT 0,
+	log_path            TEXT    NOT NULL DEFAULT '',
+	run_id              INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+	pid                 INTEGER,
+	pid_start           INTEGER,
+	cancel_requested    INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+	run_now             INTEGER NOT NULL DEFAULT 0 CHECK (run_now IN (0, 1))
+)`,
+		`CREATE INDEX jobs_state_position ON jobs (state, position)`,
+	},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -368,6 +404,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
+
+// DB is the Store's connection pool (WAL, busy timeout, BEGIN IMMEDIATE
+// transactions, foreign keys on). Package jobs keeps its queue in the same
+// file through it rather than opening a second pool, so that both obey the
+// same settings; it is closed by Close, not by its users.
+func (s *Store) DB() *sql.DB { return s.db }
 
 // Close ends the runs still open in this Store as interrupted (their
 // buffered rows and aggregates written first) and closes the database.

@@ -1,0 +1,146 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"sysmon/console"
+	"sysmon/procs"
+)
+
+// ErrPauseUnsupported is returned by Pause where a process group cannot be
+// stopped and continued (Windows).
+var ErrPauseUnsupported = errors.New("pausing a job is not supported on this platform")
+
+// Process is one started attempt of a job.
+type Process interface {
+	// PID is the process id, which is also its process group id on Unix.
+	PID() int
+	// PIDStart is the process's start time as the OS counts it (0 where
+	// unknown), stored so that a later sysmon can tell it from a new
+	// process with the same id.
+	PIDStart() uint64
+	// Pause stops the whole process group; Continue resumes it.
+	Pause() error
+	Continue() error
+	// Stop ends the process group (SIGTERM, then SIGKILL after the grace
+	// period) without waiting; Done is closed once it is gone.
+	Stop()
+	Done() <-chan struct{}
+	// Result is the exit code and why it was not a plain exit, once Done
+	// is closed.
+	Result() (exitCode int, err error)
+}
+
+// Starter starts a job's process. The Runner starts real ones; tests use
+// fakes.
+type Starter interface {
+	Start(j Job) (Process, error)
+}
+
+// Runner starts each job in a process group of its own, with its output
+// appended to the job's log file and mirrored into the console buffer, line
+// by line, to OnLine (the LLM token parser).
+type Runner struct {
+	Console *console.Buffer
+	// OnLine, if set, gets every line the job prints; it must be quick.
+	OnLine func(console.Line)
+	// Grace is the time between SIGTERM and SIGKILL when a job is stopped;
+	// 0 means console.DefaultGrace.
+	Grace time.Duration
+}
+
+// Start starts j with its conditions already checked. The log file gets a
+// header line for each attempt, so that a requeued job's attempts can be
+// told apart.
+func (r *Runner) Start(j Job) (Process, error) {
+	if len(j.Argv) == 0 {
+		return nil, errors.New("job has no command")
+	}
+	log, err := os.OpenFile(j.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open job log: %w", err)
+	}
+	fmt.Fprintf(log, "=== sysmon: attempt %d of job %d started %s: %s\n",
+		j.Attempts+1, j.ID, time.Now().Format(time.RFC3339), strings.Join(j.Argv, " "))
+	child := console.NewChild(r.Console, j.Argv[0], j.Argv[1:]...)
+	child.Dir = j.Dir
+	child.Env = append(os.Environ(), j.Env...)
+	child.Stdout, child.Stderr = log, log
+	child.Grace = r.Grace
+	if r.OnLine != nil {
+		child.OnLine(r.OnLine)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := child.Start(ctx); err != nil {
+		fmt.Fprintf(log, "=== sysmon: could not start: %v\n", err)
+		log.Close()
+		cancel()
+		return nil, err
+	}
+	p := &process{child: child, pid: child.Pid(), cancel: cancel, done: make(chan struct{})}
+	p.start, _ = procs.StartTime(p.pid)
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		p.code, p.err = child.Wait()
+		fmt.Fprintf(log, "=== sysmon: attempt ended %s: exit code %d\n", time.Now().Format(time.RFC3339), p.code)
+		log.Close()
+	}()
+	return p, nil
+}
+
+type process struct {
+	child  *console.Child
+	pid    int
+	start  uint64
+	cancel context.CancelFunc
+	done   chan struct{}
+	code   int
+	err    error
+
+	mu     sync.Mutex
+	paused bool
+}
+
+func (p *process) PID() int                          { return p.pid }
+func (p *process) PIDStart() uint64                  { return p.start }
+func (p *process) Done() <-chan struct{}             { return p.done }
+func (p *process) Result() (exitCode int, err error) { <-p.done; return p.code, p.err }
+
+func (p *process) Pause() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := pauseGroup(p.pid); err != nil {
+		return err
+	}
+	p.paused = true
+	return nil
+}
+
+func (p *process) Continue() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := continueGroup(p.pid); err != nil {
+		return err
+	}
+	p.paused = false
+	return nil
+}
+
+// Stop continues a paused group first: a stopped process cannot act on
+// SIGTERM, so it would only ever get the SIGKILL.
+func (p *process) Stop() {
+	p.mu.Lock()
+	if p.paused {
+		_ = continueGroup(p.pid)
+		p.paused = false
+	}
+	p.mu.Unlock()
+	p.cancel()
+}

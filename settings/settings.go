@@ -44,6 +44,10 @@ type Settings struct {
 	// loaded models and token rates; empty turns a poll off.
 	OllamaURL      string
 	LlamaServerURL string
+	// JobSlots is how many queued jobs may run at once; JobMaxGPUTemp (°C)
+	// pauses them while any GPU is at least that hot.
+	JobSlots      int
+	JobMaxGPUTemp float64
 }
 
 // Defaults are the settings of a fresh install.
@@ -59,6 +63,8 @@ func Defaults() Settings {
 		MetricsAddr:    metrics.DefaultAddr,
 		OllamaURL:      llm.DefaultOllamaURL,
 		LlamaServerURL: llm.DefaultLlamaServerMetricsURL,
+		JobSlots:       1,
+		JobMaxGPUTemp:  85,
 	}
 }
 
@@ -72,6 +78,9 @@ const (
 	MaxConsoleLines = 1_000_000
 	// MaxHistoryPoints bounds the memory of the history: span / interval.
 	MaxHistoryPoints = 100_000
+	MaxJobSlots      = 16
+	MinJobGPUTemp    = 40
+	MaxJobGPUTemp    = 110
 )
 
 // Validate reports every invalid field, naming it, so the Settings tab can
@@ -113,6 +122,12 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %q: want http://host:port/..., or empty to turn it off", u.name, u.url))
 		}
 	}
+	if s.JobSlots < 1 || s.JobSlots > MaxJobSlots {
+		errs = append(errs, fmt.Errorf("jobs at once %d: must be between 1 and %d", s.JobSlots, MaxJobSlots))
+	}
+	if !(s.JobMaxGPUTemp >= MinJobGPUTemp && s.JobMaxGPUTemp <= MaxJobGPUTemp) {
+		errs = append(errs, fmt.Errorf("job GPU temperature limit %v °C: must be between %d and %d", s.JobMaxGPUTemp, MinJobGPUTemp, MaxJobGPUTemp))
+	}
 	return errors.Join(errs...)
 }
 
@@ -139,10 +154,13 @@ const (
 	keyMetricsAddr    = "metrics_addr"
 	keyOllamaURL      = "ollama_url"
 	keyLlamaServerURL = "llama_server_url"
+	keyJobSlots       = "job_slots"
+	keyJobMaxGPUTemp  = "job_max_gpu_temp"
 )
 
 // Load reads the settings; a stored value that does not parse or validate
-// falls back to its default, and the problem is reported so it can be logged.
+// falls back to its default (the others are kept), and the problem is
+// reported so it can be logged.
 func Load(st Store) (Settings, error) {
 	d := Defaults()
 	s := d
@@ -158,10 +176,19 @@ func Load(st Store) (Settings, error) {
 	dur(keyInterval, d.Interval, &s.Interval)
 	dur(keyHistory, d.History, &s.History)
 	dur(keyAFK, d.AFKAfter, &s.AFKAfter)
-	if n, err := strconv.Atoi(get(keyConsoleLines, strconv.Itoa(d.ConsoleLines))); err == nil {
-		s.ConsoleLines = n
+	integer := func(key string, def int, dst *int) {
+		if n, err := strconv.Atoi(get(key, strconv.Itoa(def))); err == nil {
+			*dst = n
+		} else {
+			errs = append(errs, fmt.Errorf("stored %s: %w", key, err))
+		}
+	}
+	integer(keyConsoleLines, d.ConsoleLines, &s.ConsoleLines)
+	integer(keyJobSlots, d.JobSlots, &s.JobSlots)
+	if v, err := strconv.ParseFloat(get(keyJobMaxGPUTemp, strconv.FormatFloat(d.JobMaxGPUTemp, 'g', -1, 64)), 64); err == nil {
+		s.JobMaxGPUTemp = v
 	} else {
-		errs = append(errs, fmt.Errorf("stored %s: %w", keyConsoleLines, err))
+		errs = append(errs, fmt.Errorf("stored %s: %w", keyJobMaxGPUTemp, err))
 	}
 	s.Hide = get(keyHide, d.Hide)
 	s.Theme = get(keyTheme, d.Theme)
@@ -179,9 +206,40 @@ func Load(st Store) (Settings, error) {
 	s.LlamaServerURL = get(keyLlamaServerURL, d.LlamaServerURL)
 	if err := s.Validate(); err != nil {
 		errs = append(errs, err)
-		s = d
+		s = keepValid(s, d)
 	}
 	return s, errors.Join(errs...)
+}
+
+// keepValid returns s with each field that is invalid on its own set back
+// to its default, so that one bad stored value does not cost the others;
+// only if the rest still do not fit together is it d.
+func keepValid(s, d Settings) Settings {
+	fields := []func(dst, src *Settings){
+		func(a, b *Settings) { a.Interval = b.Interval },
+		func(a, b *Settings) { a.History = b.History },
+		func(a, b *Settings) { a.AFKAfter = b.AFKAfter },
+		func(a, b *Settings) { a.ConsoleLines = b.ConsoleLines },
+		func(a, b *Settings) { a.Theme = b.Theme },
+		func(a, b *Settings) { a.Units = b.Units },
+		func(a, b *Settings) { a.Metrics, a.MetricsAddr = b.Metrics, b.MetricsAddr },
+		func(a, b *Settings) { a.OllamaURL = b.OllamaURL },
+		func(a, b *Settings) { a.LlamaServerURL = b.LlamaServerURL },
+		func(a, b *Settings) { a.JobSlots = b.JobSlots },
+		func(a, b *Settings) { a.JobMaxGPUTemp = b.JobMaxGPUTemp },
+	}
+	out := s
+	for _, copyField := range fields {
+		alone := d
+		copyField(&alone, &s)
+		if alone.Validate() != nil {
+			copyField(&out, &d)
+		}
+	}
+	if out.Validate() != nil {
+		return d
+	}
+	return out
 }
 
 // Save validates and stores the settings; nothing is stored if any field is
@@ -204,6 +262,8 @@ func Save(st Store, s Settings) error {
 	st.SetString(keyMetricsAddr, s.MetricsAddr)
 	st.SetString(keyOllamaURL, s.OllamaURL)
 	st.SetString(keyLlamaServerURL, s.LlamaServerURL)
+	st.SetString(keyJobSlots, strconv.Itoa(s.JobSlots))
+	st.SetString(keyJobMaxGPUTemp, strconv.FormatFloat(s.JobMaxGPUTemp, 'g', -1, 64))
 	return nil
 }
 

@@ -26,7 +26,8 @@ func TestRoundTrip(t *testing.T) {
 	want := Settings{Interval: 2 * time.Second, History: 30 * time.Minute, AFKAfter: 90 * time.Second,
 		ConsoleLines: 20000, Hide: "GET /health, heartbeat", Theme: ThemeDark, Units: format.Decimal,
 		CloseToTray: false, StartMinimized: true, StartAtLogin: true,
-		Metrics: true, MetricsAddr: "0.0.0.0:9100", OllamaURL: "", LlamaServerURL: "http://127.0.0.1:8081/metrics"}
+		Metrics: true, MetricsAddr: "0.0.0.0:9100", OllamaURL: "", LlamaServerURL: "http://127.0.0.1:8081/metrics",
+		JobSlots: 3, JobMaxGPUTemp: 80.5}
 	if err := Save(st, want); err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +62,8 @@ func TestBadValuesAreRejectedAndKeepTheLastGood(t *testing.T) {
 		{func(s *Settings) { s.Metrics, s.MetricsAddr = true, "9464" }, "metrics address"},
 		{func(s *Settings) { s.OllamaURL = "localhost:11434" }, "Ollama URL"},
 		{func(s *Settings) { s.LlamaServerURL = "ftp://x/metrics" }, "llama-server URL"},
+		{func(s *Settings) { s.JobSlots = 0 }, "jobs at once"},
+		{func(s *Settings) { s.JobMaxGPUTemp = 200 }, "GPU temperature limit"},
 	}
 	for _, c := range cases {
 		bad := good
@@ -83,6 +86,25 @@ func TestLoadGarbageFallsBackToDefaults(t *testing.T) {
 	}
 	if got != Defaults() {
 		t.Errorf("got %+v, want the defaults", got)
+	}
+}
+
+// TestOneBadStoredValueKeepsTheOthers: a value that parses but is out of
+// range falls back alone; the user's other settings stay.
+func TestOneBadStoredValueKeepsTheOthers(t *testing.T) {
+	st := mapStore{}
+	want := Defaults()
+	want.Theme, want.ConsoleLines, want.JobSlots = ThemeDark, 20000, 2
+	if err := Save(st, want); err != nil {
+		t.Fatal(err)
+	}
+	st[keyAFK] = "1s" // below MinAFK
+	got, err := Load(st)
+	if err == nil || !strings.Contains(err.Error(), "AFK threshold") {
+		t.Errorf("Load error = %v, want one about the AFK threshold", err)
+	}
+	if got != want {
+		t.Errorf("Load = %+v, want %+v (only the AFK threshold back to its default)", got, want)
 	}
 }
 

@@ -35,6 +35,8 @@ Usage:
                                                 print one sample taken over one interval
   sysmon daemon [flags]                         sample with no window (a service): AFK, Prometheus metrics
   sysmon runs list|show|compare|export         recorded LLM runs (see sysmon runs --help)
+  sysmon queue add|list|cancel|logs|move|run-now
+                                                jobs that run while you are away (see sysmon queue --help)
   sysmon version                                print the version
   sysmon help                                   show this help
 
@@ -71,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runChild(args, stderr)
 	case "runs":
 		err = runRuns(args, stdout, stderr)
+	case "queue":
+		err = runQueue(args, stdout, stderr)
 	case "daemon":
 		err = runDaemon(args, stderr)
 	case "version":

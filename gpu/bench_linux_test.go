@@ -37,7 +37,7 @@ func benchMonitor(b *testing.B) *Monitor {
 	}
 	lib, _ := newLib(nvml.SUCCESS, devs...)
 	m := OpenWith(lib)
-	m.names.root = root
+	m.names.read = commReader(root)
 	b.Cleanup(func() { _ = m.Close() })
 	if st := m.Read(); len(st.Devices) != 8 || len(st.Devices[7].Processes) != 50 || st.Devices[7].Processes[0].Name != "worker-0" {
 		b.Fatalf("unexpected first read: %d devices", len(st.Devices))

@@ -92,7 +92,8 @@ type Device struct {
 type Process struct {
 	// PID is the process ID as NVML reports it (the host PID namespace).
 	PID uint32 `json:"pid"`
-	// Name is the command name from /proc/PID/comm; empty when unreadable.
+	// Name is the command name: /proc/PID/comm on Linux, the executable's
+	// file name on Windows; empty when unreadable.
 	Name string `json:"name,omitempty"`
 	// Type is ProcessCompute, ProcessGraphics or ProcessComputeGraphics.
 	Type string `json:"type"`

@@ -4,24 +4,13 @@ package gpu
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 )
 
-// Status.Reason values, worded for a user who has to act on them.
-const (
-	reasonNoLibrary    = "no NVIDIA driver/library installed (libnvidia-ml.so.1 not found)"
-	reasonNotLoaded    = "NVIDIA driver not loaded"
-	reasonNoPermission = "no permission to access the NVIDIA driver"
-	reasonNoDevices    = "no NVIDIA devices found"
-	reasonClosed       = "GPU monitor closed"
-)
-
-// memNotAvailable is NVML_VALUE_NOT_AVAILABLE as NVML stores it in the
-// unsigned usedGpuMemory field of a process entry.
-const memNotAvailable = ^uint64(0)
+// reasonNoLibrary is the Status.Reason when the NVML library is not there.
+const reasonNoLibrary = "no NVIDIA driver/library installed (libnvidia-ml.so.1 not found)"
 
 // Monitor owns one NVML session. It is safe for concurrent use; Read calls
 // are serialised because NVML handles and the name cache are shared.
@@ -58,7 +47,7 @@ func Open() *Monitor { return OpenWith(nvml.New()) }
 // OpenWith is Open over any nvml.Interface, such as go-nvml's mock.
 // It calls lib.Init once; Close calls lib.Shutdown only if that succeeded.
 func OpenWith(lib nvml.Interface) *Monitor {
-	m := &Monitor{lib: lib, names: newNameCache("/proc"), byPID: map[uint32]int{}}
+	m := &Monitor{lib: lib, names: newNameCache(commReader("/proc")), byPID: map[uint32]int{}}
 	if ret := lib.Init(); ret != nvml.SUCCESS {
 		m.info.Reason = describe(ret)
 		return m
@@ -92,24 +81,6 @@ func OpenWith(lib nvml.Interface) *Monitor {
 		m.devs[i] = openDevice(lib, i)
 	}
 	return m
-}
-
-// describe turns a failed Init or device count into a reason.
-func describe(ret nvml.Return) string {
-	switch ret {
-	case nvml.ERROR_LIBRARY_NOT_FOUND:
-		return reasonNoLibrary
-	case nvml.ERROR_DRIVER_NOT_LOADED:
-		return reasonNotLoaded
-	case nvml.ERROR_NO_PERMISSION:
-		return reasonNoPermission
-	}
-	return ret.Error()
-}
-
-// cudaVersion formats NVML's 1000*major + 10*minor, e.g. 12040 -> "12.4".
-func cudaVersion(v int) string {
-	return strconv.Itoa(v/1000) + "." + strconv.Itoa(v%1000/10)
 }
 
 // clockReasonsQuery picks the clocks-event query the loaded library exports:
@@ -150,11 +121,6 @@ func openDevice(lib nvml.Interface, index int) device {
 		}
 	}
 	return d
-}
-
-// isLost reports answers after which the device cannot be read at all.
-func isLost(ret nvml.Return) bool {
-	return ret == nvml.ERROR_GPU_IS_LOST || ret == nvml.ERROR_UNKNOWN
 }
 
 // cString converts a NUL-terminated C char array.
@@ -210,29 +176,10 @@ func (m *Monitor) Close() error {
 
 // query is the state of reading one device during one tick.
 type query struct {
+	readState[nvml.Return]
 	m *Monitor
 	h nvml.Device
 	d *Device
-	// answered is set once any query succeeds.
-	answered bool
-	// gone is set by ERROR_GPU_IS_LOST; unknown by the first ERROR_UNKNOWN.
-	gone, unknown string
-}
-
-// ok records NVML's answer to one query and reports whether its value is real.
-func (q *query) ok(what string, ret nvml.Return) bool {
-	switch ret {
-	case nvml.SUCCESS:
-		q.answered = true
-		return true
-	case nvml.ERROR_GPU_IS_LOST:
-		q.gone = what + ": " + ret.Error()
-	case nvml.ERROR_UNKNOWN:
-		if q.unknown == "" {
-			q.unknown = what + ": " + ret.Error()
-		}
-	}
-	return false
 }
 
 // liveQueries are the per-tick reads, one NVML call each (processes: two),
@@ -266,12 +213,7 @@ func (m *Monitor) readDevice(dev *device) Device {
 			break
 		}
 	}
-	// ERROR_UNKNOWN on one query may be a driver quirk for that field; on
-	// every query it means the device is gone, like ERROR_GPU_IS_LOST.
-	lostBecause := q.gone
-	if lostBecause == "" && !q.answered {
-		lostBecause = q.unknown
-	}
+	lostBecause := q.lostReason()
 	if lostBecause == "" {
 		return d
 	}
@@ -390,70 +332,10 @@ func readProcesses(q *query) {
 	q.d.Processes = procs
 }
 
-// addProcesses merges NVML process entries into procs, one entry per PID.
-// A process with both contexts appears in both lists with its whole usage
-// on the device each time, so the larger known value is kept, not the sum.
+// addProcesses merges one NVML process list into procs (see mergeProcess).
 func (m *Monitor) addProcesses(procs []Process, infos []nvml.ProcessInfo, kind string) []Process {
 	for _, pi := range infos {
-		var mem *uint64
-		if pi.UsedGpuMemory != memNotAvailable {
-			mem = ptr(pi.UsedGpuMemory)
-		}
-		i, seen := m.byPID[pi.Pid]
-		if !seen {
-			m.byPID[pi.Pid] = len(procs)
-			procs = append(procs, Process{
-				PID:             pi.Pid,
-				Name:            m.names.lookup(pi.Pid),
-				Type:            kind,
-				MemoryUsedBytes: mem,
-			})
-			continue
-		}
-		p := &procs[i]
-		if p.Type != kind {
-			p.Type = ProcessComputeGraphics
-		}
-		if mem != nil && (p.MemoryUsedBytes == nil || *mem > *p.MemoryUsedBytes) {
-			p.MemoryUsedBytes = mem
-		}
+		procs = mergeProcess(procs, m.byPID, &m.names, pi.Pid, pi.UsedGpuMemory, kind)
 	}
 	return procs
 }
-
-// clockReasonBits maps NVML clocks-event bits to the names in ThrottleReasons.
-var clockReasonBits = [...]struct {
-	bit  uint64
-	name string
-}{
-	{nvml.ClocksEventReasonGpuIdle, "gpu_idle"},
-	{nvml.ClocksEventReasonApplicationsClocksSetting, "applications_clocks"},
-	{nvml.ClocksEventReasonSwPowerCap, "sw_power_cap"},
-	{nvml.ClocksThrottleReasonHwSlowdown, "hw_slowdown"},
-	{nvml.ClocksEventReasonSyncBoost, "sync_boost"},
-	{nvml.ClocksEventReasonSwThermalSlowdown, "sw_thermal"},
-	{nvml.ClocksThrottleReasonHwThermalSlowdown, "hw_thermal"},
-	{nvml.ClocksThrottleReasonHwPowerBrakeSlowdown, "hw_power_brake"},
-	{nvml.ClocksEventReasonDisplayClockSetting, "display_clocks"},
-	{nvml.ClocksEventReasonBoardLimit, "board_limit"},
-	{nvml.ClocksEventReasonReliability, "reliability"},
-}
-
-// clockReasonNames lists the set bits by name; bits newer drivers add are
-// kept as one hex value rather than dropped. The result is never nil: no
-// bits set is a known "nothing holds the clocks back".
-func clockReasonNames(bits uint64) []string {
-	names := []string{}
-	for _, r := range clockReasonBits {
-		if bits&r.bit != 0 {
-			names = append(names, r.name)
-			bits &^= r.bit
-		}
-	}
-	if bits != 0 {
-		names = append(names, fmt.Sprintf("other_%#x", bits))
-	}
-	return names
-}
-
-func ptr[T any](v T) *T { return &v }

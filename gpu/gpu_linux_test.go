@@ -137,7 +137,7 @@ func pciInfo(bus string) nvml.PciInfo {
 func openMock(t testing.TB, lib nvml.Interface) *Monitor {
 	t.Helper()
 	m := OpenWith(lib)
-	m.names.root = filepath.Join("testdata", "proc")
+	m.names.read = commReader(filepath.Join("testdata", "proc"))
 	t.Cleanup(func() {
 		if err := m.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -673,7 +673,7 @@ func TestProcessNameCache(t *testing.T) {
 	d.GetComputeRunningProcessesFunc = func() ([]nvml.ProcessInfo, nvml.Return) { return listed, nvml.SUCCESS }
 	lib, _ := newLib(nvml.SUCCESS, d)
 	m := openMock(t, lib)
-	m.names.root = root
+	m.names.read = commReader(root)
 	name := func() string {
 		t.Helper()
 		p := m.Read().Devices[0].Processes

@@ -1,9 +1,9 @@
-//go:build !linux || !cgo
+//go:build !windows && (!linux || !cgo)
 
 package gpu
 
 // reasonUnsupported is the Status.Reason where NVML cannot be loaded at all:
-// go-nvml needs Linux and cgo (dlopen).
+// go-nvml needs Linux and cgo (dlopen), and the nvml.dll back end Windows.
 const reasonUnsupported = "unsupported on this platform"
 
 // Monitor reports no GPU on platforms this package cannot read NVML on.

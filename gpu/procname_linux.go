@@ -9,45 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nameCache remembers process names so that a tick reads /proc only for
-// PIDs it has not seen before. An entry lives while some device lists its
-// PID on consecutive ticks and is dropped on the first tick without it, so
-// a PID the kernel hands to a new process is read again unless the old
-// process left and the new one started using a GPU within one interval.
-type nameCache struct {
-	root  string // "/proc", or a fixture tree in tests
-	tick  uint64
-	names map[uint32]cachedName
-}
-
-type cachedName struct {
-	name string // "" when comm could not be read: the answer is cached too
-	tick uint64 // last tick the PID was listed
-}
-
-func newNameCache(root string) nameCache {
-	return nameCache{root: root, names: map[uint32]cachedName{}}
-}
-
-// lookup returns the comm of pid and marks it as listed in this tick.
-func (c *nameCache) lookup(pid uint32) string {
-	e, ok := c.names[pid]
-	if !ok {
-		e.name = readComm(c.root, pid)
-	}
-	e.tick = c.tick
-	c.names[pid] = e
-	return e.name
-}
-
-// endTick forgets the PIDs that no device listed since the last endTick.
-func (c *nameCache) endTick() {
-	for pid, e := range c.names {
-		if e.tick != c.tick {
-			delete(c.names, pid)
-		}
-	}
-	c.tick++
+// commReader reads process names from root/PID/comm; root is "/proc", or
+// a fixture tree in tests.
+func commReader(root string) func(pid uint32) string {
+	return func(pid uint32) string { return readComm(root, pid) }
 }
 
 // readComm reads /proc/PID/comm; a process that already exited gives "",

@@ -21,6 +21,7 @@ var unitChoices = []string{"binary (KiB, MiB, GiB)", "decimal (kB, MB, GB)"}
 // values) when any field is invalid.
 type settingsView struct {
 	interval, history, afk, lines, hide *widget.Entry
+	jobSlots, jobMaxTemp                *widget.Entry
 	metricsAddr, ollamaURL, llamaURL    *widget.Entry
 	metrics                             *widget.Check
 	theme, units                        *widget.Select
@@ -32,7 +33,7 @@ type settingsView struct {
 func newSettingsView(apply func(settings.Settings) error) *settingsView {
 	v := &settingsView{
 		interval: widget.NewEntry(), history: widget.NewEntry(), afk: widget.NewEntry(),
-		lines: widget.NewEntry(), hide: widget.NewEntry(),
+		lines: widget.NewEntry(), hide: widget.NewEntry(), jobSlots: widget.NewEntry(), jobMaxTemp: widget.NewEntry(),
 		theme:       widget.NewSelect([]string{settings.ThemeSystem, settings.ThemeLight, settings.ThemeDark}, nil),
 		units:       widget.NewSelect(unitChoices, nil),
 		closeToTray: widget.NewCheck("Closing the window hides it to the tray (when there is one)", nil),
@@ -59,6 +60,8 @@ func newSettingsView(apply func(settings.Settings) error) *settingsView {
 		widget.NewFormItem("Metrics address", v.metricsAddr),
 		widget.NewFormItem("Ollama URL", v.ollamaURL),
 		widget.NewFormItem("llama-server metrics URL", v.llamaURL),
+		widget.NewFormItem("Jobs at once", v.jobSlots),
+		widget.NewFormItem("Pause jobs when a GPU reaches", v.jobMaxTemp),
 	)
 	form.Items[0].HintText = "250ms to 60s, e.g. 1s or 500ms"
 	form.Items[1].HintText = "1m to 24h, e.g. 10m"
@@ -67,6 +70,8 @@ func newSettingsView(apply func(settings.Settings) error) *settingsView {
 	form.Items[11].HintText = "host:port; 127.0.0.1 keeps it on this machine"
 	form.Items[12].HintText = "loaded models; empty to not ask (used from the next start)"
 	form.Items[13].HintText = "token rates; empty to not ask (used from the next start)"
+	form.Items[14].HintText = fmt.Sprintf("queued jobs that may run together, 1 to %d (used from the next start)", settings.MaxJobSlots)
+	form.Items[15].HintText = fmt.Sprintf("°C, %d to %d (used from the next start)", settings.MinJobGPUTemp, settings.MaxJobGPUTemp)
 	applyBtn := widget.NewButton("Apply", func() {
 		s, err := v.read()
 		if err == nil {
@@ -103,6 +108,8 @@ func (v *settingsView) show(s settings.Settings) {
 	v.metricsAddr.SetText(s.MetricsAddr)
 	v.ollamaURL.SetText(s.OllamaURL)
 	v.llamaURL.SetText(s.LlamaServerURL)
+	v.jobSlots.SetText(strconv.Itoa(s.JobSlots))
+	v.jobMaxTemp.SetText(strconv.FormatFloat(s.JobMaxGPUTemp, 'g', -1, 64))
 }
 
 // read parses the fields; each parse error names its field.
@@ -122,12 +129,21 @@ func (v *settingsView) read() (settings.Settings, error) {
 	s.Interval = parse("sampling interval", v.interval.Text)
 	s.History = parse("history", v.history.Text)
 	s.AFKAfter = parse("AFK threshold", v.afk.Text)
-	if n, e := strconv.Atoi(strings.TrimSpace(v.lines.Text)); e != nil {
+	whole := func(name, text string) int {
+		n, e := strconv.Atoi(strings.TrimSpace(text))
+		if e != nil && err == nil {
+			err = fmt.Errorf("%s %q is not a whole number", name, text)
+		}
+		return n
+	}
+	s.ConsoleLines = whole("console lines", v.lines.Text)
+	s.JobSlots = whole("jobs at once", v.jobSlots.Text)
+	if t, e := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.jobMaxTemp.Text), "°C")), 64); e != nil {
 		if err == nil {
-			err = fmt.Errorf("console lines %q is not a whole number", v.lines.Text)
+			err = fmt.Errorf("job GPU temperature limit %q is not a number", v.jobMaxTemp.Text)
 		}
 	} else {
-		s.ConsoleLines = n
+		s.JobMaxGPUTemp = t
 	}
 	s.Units = format.Units(v.units.SelectedIndex())
 	return s, err

@@ -53,14 +53,17 @@ type device struct {
 // Open loads nvml.dll and detects GPUs. It never returns nil; when NVML
 // cannot be used the Monitor reports an absent Status.
 func Open() *Monitor {
-	m := &Monitor{names: newNameCache(imageName), byPID: map[uint32]int{}}
 	dll, err := loadNVML()
 	if err != nil {
 		slog.Debug("nvml.dll not loaded", "err", err)
-		m.info.Reason = reasonNoLibrary
-		return m
+		return &Monitor{info: Status{Reason: reasonNoLibrary}}
 	}
-	lib := bind(dll)
+	return openWith(bind(dll))
+}
+
+// openWith detects GPUs through lib; tests pass one with functions removed.
+func openWith(lib *nvmlDLL) *Monitor {
+	m := &Monitor{names: newNameCache(imageName), byPID: map[uint32]int{}}
 	if lib.init == nil || lib.shutdown == nil {
 		m.info.Reason = "nvml.dll does not export nvmlInit_v2 and nvmlShutdown"
 		return m

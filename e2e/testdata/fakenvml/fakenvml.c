@@ -1,13 +1,20 @@
 /*
- * fakenvml: a stand-in libnvidia-ml.so.1 for sysmon's end-to-end tests on
- * machines without an NVIDIA GPU. go-nvml dlopens it like the real library,
+ * fakenvml: a stand-in libnvidia-ml.so.1 (and, built with mingw-w64, nvml.dll)
+ * for sysmon's end-to-end tests on machines without an NVIDIA GPU. go-nvml dlopens it like the real library,
  * so sysmon's whole NVML path runs: symbol lookups, versioned entry points,
  * struct layouts, in/out counts and error strings.
  *
- * Build (the test does this):
+ * Build (the tests do this):
  *   gcc -shared -fPIC -O2 -Wall -Wextra -Werror \
  *       -I$(go env GOMODCACHE)/github.com/!n!v!i!d!i!a/go-nvml@v0.13.4-1/pkg/nvml \
  *       -o DIR/libnvidia-ml.so.1 fakenvml.c
+ *
+ * The same file is Windows' nvml.dll for the Wine smoke test (make
+ * windows-smoke), where sysmon.exe loads it from system32 through
+ * LoadLibraryEx; NVML_LIB_EXPORT makes nvml.h declare every function
+ * __declspec(dllexport):
+ *   x86_64-w64-mingw32-gcc -shared -O2 -Wall -Wextra -Werror -DNVML_LIB_EXPORT \
+ *       -I.../pkg/nvml -o DIR/nvml.dll fakenvml.c
  *
  * Canned machine:
  *   device 0  "NVIDIA GeForce RTX 4090", 24 GiB, utilisation and VRAM that
@@ -17,8 +24,10 @@
  *             NVML_VALUE_NOT_AVAILABLE. No graphics processes.
  *   device 1  has a handle, but every query answers NVML_ERROR_GPU_IS_LOST.
  *
- * Only the symbols below exist: a call to any other aborts the process with
- * "symbol lookup error", which is what the test wants to catch.
+ * Only the symbols below exist: on Linux a call to any other aborts the
+ * process with "symbol lookup error", which is what the test wants to catch;
+ * on Windows sysmon looks every function up first and leaves a missing one's
+ * field absent.
  */
 
 /* Define exactly the symbol names go-nvml dlsyms and calls. */
@@ -29,8 +38,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
+#ifdef _WIN32
+#define EXPORT /* nvml.h's DECLDIR exports them */
+#else
 #define EXPORT __attribute__((visibility("default")))
+#endif
 
 #define FAKE_DEVICES 2
 #define GIB (1024ULL * 1024ULL * 1024ULL)
@@ -46,9 +62,16 @@ static double loadedAt;
 
 static double now(void)
 {
+#ifdef _WIN32
+    /* mingw's clock_gettime needs winpthread; the DLL should need nothing. */
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return (double)(((unsigned long long)ft.dwHighDateTime << 32) | ft.dwLowDateTime) / 1e7;
+#else
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#endif
 }
 
 /* triangle is a wave between 0 and 1 with the given period in seconds. */
@@ -370,12 +393,9 @@ static nvmlReturn_t fillProcesses(unsigned int *infoCount, nvmlProcessInfo_t *in
     return NVML_SUCCESS;
 }
 
-EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount, nvmlProcessInfo_t *infos)
+/* computeProcesses is device 0's compute list; list has room for 2. */
+static unsigned int computeProcesses(nvmlProcessInfo_t *list)
 {
-    nvmlReturn_t ret = check(device, infoCount);
-    if (ret != NVML_SUCCESS)
-        return ret;
-    nvmlProcessInfo_t list[2];
     unsigned int n = 0;
     const char *env = getenv("FAKENVML_PID");
     if (env != NULL && *env != '\0') {
@@ -395,7 +415,42 @@ EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device,
     list[n].gpuInstanceId = 0xFFFFFFFF;
     list[n].computeInstanceId = 0xFFFFFFFF;
     n++;
-    return fillProcesses(infoCount, infos, list, n);
+    return n;
+}
+
+EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount, nvmlProcessInfo_t *infos)
+{
+    nvmlReturn_t ret = check(device, infoCount);
+    if (ret != NVML_SUCCESS)
+        return ret;
+    nvmlProcessInfo_t list[2];
+    return fillProcesses(infoCount, infos, list, computeProcesses(list));
+}
+
+/*
+ * The unversioned name fills the shorter nvmlProcessInfo_v1_t entries
+ * (drivers before R470 have nothing newer). go-nvml never calls it; the
+ * Windows back end's tests do, to check that layout.
+ */
+EXPORT nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t device, unsigned int *infoCount, nvmlProcessInfo_v1_t *infos)
+{
+    nvmlReturn_t ret = check(device, infoCount);
+    if (ret != NVML_SUCCESS)
+        return ret;
+    nvmlProcessInfo_t list[2];
+    unsigned int n = computeProcesses(list);
+    if (*infoCount < n) {
+        *infoCount = n;
+        return NVML_ERROR_INSUFFICIENT_SIZE;
+    }
+    if (infos == NULL)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    for (unsigned int i = 0; i < n; i++) {
+        infos[i].pid = list[i].pid;
+        infos[i].usedGpuMemory = list[i].usedGpuMemory;
+    }
+    *infoCount = n;
+    return NVML_SUCCESS;
 }
 
 EXPORT nvmlReturn_t nvmlDeviceGetGraphicsRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount, nvmlProcessInfo_t *infos)

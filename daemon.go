@@ -9,27 +9,31 @@ import (
 	"os/signal"
 	"syscall"
 
+	"sysmon/console"
 	"sysmon/idle"
 	"sysmon/metrics"
+	"sysmon/notify"
 	"sysmon/sampler"
 	"sysmon/settings"
 )
 
-// runDaemon is `sysmon daemon`: the sampler and AFK detection with no
-// window, for running as a service, serving Prometheus metrics when asked.
-// It ends cleanly (exit 0) on SIGTERM or Ctrl-C.
+// runDaemon is `sysmon daemon`: the sampler, AFK detection and the job
+// queue's scheduler with no window, for running as a service, serving
+// Prometheus metrics when asked. It ends cleanly (exit 0) on SIGTERM or
+// Ctrl-C, ending its running jobs by their interrupt policy.
 func runDaemon(args []string, stderr io.Writer) error {
-	fs := newFlags("daemon", "sysmon daemon [--interval D] [--afk-after D] [--metrics | --metrics-addr HOST:PORT]", stderr)
+	fs := newFlags("daemon", "sysmon daemon [--interval D] [--afk-after D] [--jobs N] [--metrics | --metrics-addr HOST:PORT]", stderr)
 	d := settings.Defaults()
 	interval := duration(fs, "interval", d.Interval, "sampling interval (250ms to 60s)")
 	afk := duration(fs, "afk-after", d.AFKAfter, "time without keyboard or mouse input after which you count as away")
+	slots := fs.Int("jobs", d.JobSlots, "queued jobs that may run at once")
 	serve := fs.Bool("metrics", false, "serve Prometheus metrics on "+metrics.DefaultAddr)
 	addr := fs.String("metrics-addr", "", "serve Prometheus metrics on this host:port")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg := d
-	cfg.Interval, cfg.AFKAfter = *interval, *afk
+	cfg.Interval, cfg.AFKAfter, cfg.JobSlots = *interval, *afk, *slots
 	cfg.Metrics, cfg.MetricsAddr = *serve || *addr != "", *addr
 	if cfg.MetricsAddr == "" {
 		cfg.MetricsAddr = metrics.DefaultAddr
@@ -55,6 +59,30 @@ func runDaemon(args []string, stderr io.Writer) error {
 		go func() { _ = srv.Serve(ctx) }()
 		slog.Info("serving Prometheus metrics", "url", srv.URL())
 	}
+	store, err := openStore(ctx)
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	defer store.Close()
+	// The daemon has no Console tab; the buffer only feeds the LLM parser
+	// and keeps the last lines for nobody, so it stays small.
+	queue, err := openJobs(store, "daemon", cfg, console.NewBuffer(100), mc.parser, notifyDesktop)
+	if err != nil {
+		return err
+	}
+	defer stopJobs(queue)
+	samples, unsubscribeSamples := s.Subscribe()
+	defer unsubscribeSamples()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case smp := <-samples:
+				queue.Tick(ctx, smp)
+			}
+		}
+	}()
 	events, unsubscribe := mc.tracker.Subscribe(4)
 	defer unsubscribe()
 	go func() {
@@ -66,6 +94,16 @@ func runDaemon(args []string, stderr io.Writer) error {
 	s.Run(ctx)
 	slog.Info("sysmon daemon stopped")
 	return nil
+}
+
+// notifyDesktop shows a job's end as a desktop notification, off the
+// scheduler's goroutine: a slow notification daemon must not hold it up.
+func notifyDesktop(title, body string) {
+	go func() {
+		if err := notify.Send(context.Background(), title, body); err != nil {
+			slog.Debug("no desktop notification", "err", err)
+		}
+	}()
 }
 
 // idleBackend names the AFK backend in use, for the start-up line.

@@ -15,8 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"sysmon/format"
 	"sysmon/jobs"
 )
@@ -178,9 +176,9 @@ type percentFlag struct{ p **float64 }
 
 func (f percentFlag) String() string { return "" }
 func (f percentFlag) Set(s string) error {
-	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
-	if err != nil || !(v >= 0 && v <= 100) {
-		return fmt.Errorf("%q is not a percentage from 0 to 100", s)
+	v, err := format.ParsePercent(s)
+	if err != nil {
+		return err
 	}
 	*f.p = &v
 	return nil
@@ -191,9 +189,9 @@ type bytesFlag struct{ b **uint64 }
 
 func (f bytesFlag) String() string { return "" }
 func (f bytesFlag) Set(s string) error {
-	v, err := humanize.ParseBytes(s)
+	v, err := format.ParseBytes(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a size: use a number with a unit, like 8GiB or 500MB", s)
+		return err
 	}
 	*f.b = &v
 	return nil
@@ -266,40 +264,12 @@ func queueAdd(fs *flag.FlagSet, dbPath *string, args []string, stdout io.Writer)
 			return err
 		}
 		fmt.Fprintf(stdout, "Queued job %d (%s), place %d; %s. Log: %s\n", added.ID, added.Name, len(list),
-			describeStart(added), added.LogPath)
+			added.StartsWhen(), added.LogPath)
 		if q.Holder() == "" {
 			fmt.Fprintln(stdout, "No scheduler is running: start sysmon or sysmon daemon to run the queue.")
 		}
 		return nil
 	})
-}
-
-// describeStart says in words when a job starts.
-func describeStart(j jobs.Job) string {
-	var c []string
-	switch {
-	case j.RunNow:
-		c = append(c, "starts as soon as a slot is free")
-	case j.When == jobs.WhenNow:
-		c = append(c, "starts when its conditions hold")
-	case j.Conditions.IdleFor != nil:
-		c = append(c, "starts once you have been away "+format.Duration(j.Conditions.IdleFor.Seconds()))
-	default:
-		c = append(c, "starts once you are away")
-	}
-	if p := j.Conditions.MaxGPUPercent; p != nil {
-		c = append(c, fmt.Sprintf("GPU ≤ %g %%", *p))
-	}
-	if b := j.Conditions.MinFreeVRAM; b != nil {
-		c = append(c, "free VRAM ≥ "+format.Bytes(float64(*b)))
-	}
-	if p := j.Conditions.MaxCPUPercent; p != nil {
-		c = append(c, fmt.Sprintf("CPU ≤ %g %%", *p))
-	}
-	if j.Conditions.OnAC {
-		c = append(c, "on mains power")
-	}
-	return strings.Join(c, ", ")
 }
 
 // schedulerName says who runs the queue, for messages.
@@ -326,34 +296,13 @@ func printJobs(w io.Writer, list []jobs.Job, holder string) error {
 			since = j.Ended
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Name, j.State, since.Local().Format("2006-01-02 15:04"),
-			shorten(strings.Join(j.Argv, " "), 40), jobDetail(j))
+			shorten(j.CommandLine(), 40), j.Detail())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nScheduler: %s.\n", schedulerName(holder))
 	return nil
-}
-
-// jobDetail is the one line that says most about a job now.
-func jobDetail(j jobs.Job) string {
-	var parts []string
-	if j.Message != "" {
-		parts = append(parts, j.Message)
-	}
-	if j.State.Pending() {
-		parts = append(parts, describeStart(j))
-	}
-	if j.ExitCode != nil && j.State.Ended() {
-		parts = append(parts, fmt.Sprintf("exit code %d", *j.ExitCode))
-	}
-	if j.Attempts > 1 {
-		parts = append(parts, fmt.Sprintf("attempt %d", j.Attempts))
-	}
-	if j.RunID != 0 {
-		parts = append(parts, fmt.Sprintf("run #%d", j.RunID))
-	}
-	return strings.Join(parts, "; ")
 }
 
 func shorten(s string, n int) string {

@@ -14,10 +14,12 @@ import (
 	"syscall"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"sysmon/assets"
 	"sysmon/console"
+	"sysmon/jobs"
 	"sysmon/llm"
 	"sysmon/metrics"
 	"sysmon/record"
@@ -160,9 +162,22 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 		defer rec.Close()
 		slog.Info("recording every sample", "file", ar.recordTo)
 	}
-	store, active := openRunStore(ctx)
-	if store != nil {
+	// Without a database sysmon still runs; it just records no runs and
+	// has no job queue.
+	var active *runs.Active
+	var queue *jobs.Service
+	store, err := openStore(ctx)
+	if err != nil {
+		slog.Error("runs will not be recorded and the job queue is unavailable", "err", err)
+	} else {
 		defer store.Close()
+		active = runs.NewActive(store)
+		notify := func(title, body string) { a.SendNotification(fyne.NewNotification(title, body)) }
+		if queue, err = openJobs(store, "window", cfg, buf, mc.parser, notify); err != nil {
+			slog.Error("job queue unavailable", "err", err)
+		} else {
+			defer stopJobs(queue)
+		}
 	}
 	samples, unsubscribe := s.Subscribe()
 	defer unsubscribe()
@@ -174,6 +189,9 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 			case smp := <-samples:
 				if active != nil {
 					active.Add(smp)
+				}
+				if queue != nil {
+					queue.Tick(ctx, smp)
 				}
 				if rec != nil {
 					if err := rec.Add(smp); err != nil {
@@ -197,7 +215,7 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 		slog.Warn("no system tray: closing the window quits sysmon", "reason", why)
 	}
 	w := ui.New(a, ui.Options{Sampler: s, Tracker: mc.tracker, Console: buf, Settings: cfg,
-		Store: a.Preferences(), TrayPresent: present, SetMetrics: exporter.set, Runs: store, Active: active})
+		Store: a.Preferences(), TrayPresent: present, SetMetrics: exporter.set, Runs: store, Active: active, Jobs: queue})
 	go s.Run(ctx)
 	w.Start(ctx)
 
@@ -295,25 +313,4 @@ func (m *metricsExporter) set(on bool, addr string) error {
 	go func() { _ = srv.Serve(m.ctx) }()
 	slog.Info("serving Prometheus metrics", "url", srv.URL())
 	return nil
-}
-
-// openRunStore opens the runs database and marks runs cut off by a crash as
-// interrupted. Without a database sysmon still runs; it just records no runs.
-func openRunStore(ctx context.Context) (*runs.Store, *runs.Active) {
-	store, err := openRuns("")
-	if errors.Is(err, runs.ErrCorrupt) {
-		// The damaged file was moved aside (the error says where); start anew.
-		slog.Error("runs database damaged", "err", err)
-		store, err = openRuns("")
-	}
-	if err != nil {
-		slog.Error("runs will not be recorded", "err", err)
-		return nil, nil
-	}
-	if n, err := store.MarkInterrupted(ctx); err != nil {
-		slog.Warn("runs: could not check for interrupted runs", "err", err)
-	} else if n > 0 {
-		slog.Warn("runs cut off by a crash are kept, marked interrupted", "count", n)
-	}
-	return store, runs.NewActive(store)
 }

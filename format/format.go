@@ -6,7 +6,10 @@ package format
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+
+	"github.com/dustin/go-humanize"
 )
 
 // NA is what every formatter prints for a value that could not be read.
@@ -149,4 +152,23 @@ func trimNumber(v float64) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
+}
+
+// ParsePercent reads a percentage from 0 to 100 as a person types it:
+// "20", "20%" or "20 %".
+func ParsePercent(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
+	if err != nil || !(v >= 0 && v <= 100) {
+		return 0, fmt.Errorf("%q is not a percentage from 0 to 100", s)
+	}
+	return v, nil
+}
+
+// ParseBytes reads a size as a person types it: "8GiB", "500MB", "1.5 GB".
+func ParseBytes(s string) (uint64, error) {
+	v, err := humanize.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size: use a number with a unit, like 8GiB or 500MB", s)
+	}
+	return v, nil
 }

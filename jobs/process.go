@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,7 +66,7 @@ func (r *Runner) Start(j Job) (Process, error) {
 		return nil, fmt.Errorf("open job log: %w", err)
 	}
 	fmt.Fprintf(log, "=== sysmon: attempt %d of job %d started %s: %s\n",
-		j.Attempts+1, j.ID, time.Now().Format(time.RFC3339), strings.Join(j.Argv, " "))
+		j.Attempts+1, j.ID, time.Now().Format(time.RFC3339), j.CommandLine())
 	child := console.NewChild(r.Console, j.Argv[0], j.Argv[1:]...)
 	child.Dir = j.Dir
 	child.Env = append(os.Environ(), j.Env...)

@@ -465,8 +465,15 @@ func (q *Queue) Lock(role string) (*os.File, error) {
 }
 
 // Holder says who holds the scheduler lock, as its holder wrote it, or ""
-// when unknown.
+// when nobody does or it is unknown. The owner file outlives its writer, so
+// the lock itself is tried first: a free lock has no holder.
 func (q *Queue) Holder() string {
+	if f, free, err := filelock.TryLock(q.path + ".scheduler"); err == nil && free {
+		if f != nil {
+			_ = f.Close()
+		}
+		return ""
+	}
 	b, err := os.ReadFile(q.path + ".scheduler.owner")
 	if err != nil {
 		return ""

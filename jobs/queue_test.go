@@ -190,7 +190,13 @@ func TestSchedulerLockIsExclusive(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "sysmon daemon, pid") {
 		t.Fatalf("second lock = %v, want ErrLocked naming the daemon", err)
 	}
+	if who := b.Holder(); !strings.Contains(who, "sysmon daemon, pid") {
+		t.Errorf("holder while locked = %q, want the daemon", who)
+	}
 	f.Close()
+	if who := b.Holder(); who != "" {
+		t.Errorf("holder after release = %q, want none", who)
+	}
 	g, err := b.Lock("window")
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)

@@ -2,17 +2,21 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"sysmon/format"
+	"sysmon/jobs"
 	"sysmon/procs"
 	"sysmon/runs"
 	"sysmon/sampler"
@@ -228,30 +232,56 @@ func (u *UI) later(d time.Duration, fn func()) {
 // since a full scan costs far more than one sample.
 const processScanEvery = 2 * time.Second
 
-// followProcesses scans the process table while the Processes tab shows,
-// joins each process with its GPU memory, and hands the rows to the view.
-func (u *UI) followProcesses(ctx context.Context) {
-	scanner := procs.NewScanner()
-	t := time.NewTicker(processScanEvery)
+// tabPoll refreshes a tab on its own clock, and only while it shows.
+type tabPoll struct {
+	shown atomic.Bool
+	kick  chan struct{} // refresh now: the tab just appeared
+}
+
+func newTabPoll() tabPoll { return tabPoll{kick: make(chan struct{}, 1)} }
+
+// setShown records whether the tab shows; a tab just shown refreshes at once.
+func (p *tabPoll) setShown(shown bool) {
+	p.shown.Store(shown)
+	if shown {
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// poll calls refresh every period while p's tab shows in a window that is
+// not hidden, and at once when the tab appears, until ctx is done.
+func (u *UI) poll(ctx context.Context, p *tabPoll, every time.Duration, refresh func()) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-u.procKick:
+		case <-p.kick:
 		}
-		if !u.procVisible.Load() || u.hidden.Load() {
-			continue
+		if p.shown.Load() && !u.hidden.Load() {
+			refresh()
 		}
+	}
+}
+
+// followProcesses scans the process table while the Processes tab shows,
+// joins each process with its GPU memory, and hands the rows to the view.
+func (u *UI) followProcesses(ctx context.Context) {
+	scanner := procs.NewScanner()
+	u.poll(ctx, &u.procPoll, processScanEvery, func() {
 		list, err := scanner.Scan(ctx)
 		if err != nil {
 			slog.Warn("process scan failed", "err", err)
-			continue
+			return
 		}
 		gpuMem := gpuMemoryByPID(u.opts.Sampler.History().Latest())
 		fyne.Do(func() { u.procs.show(list, gpuMem) })
-	}
+	})
 }
 
 // gpuMemoryByPID sums each process's VRAM over all GPUs. A process on a GPU
@@ -334,3 +364,97 @@ func (u *UI) compareRuns() {
 
 // colorNames name runColors for the legend.
 var colorNames = []string{"blue", "green", "orange", "pink", "teal", "purple"}
+
+// jobsRefresh is how often the Jobs tab rereads the queue while it shows:
+// the daemon or a `sysmon queue` command may change it at any time.
+const jobsRefresh = 2 * time.Second
+
+// followJobs rereads the job queue while the Jobs tab shows.
+func (u *UI) followJobs(ctx context.Context) {
+	u.poll(ctx, &u.jobsPoll, jobsRefresh, func() { u.loadJobs(ctx) })
+}
+
+// loadJobs reads the queue (pending and running jobs, then those that
+// ended) and who schedules it, and shows them; any goroutine but the UI's.
+func (u *UI) loadJobs(ctx context.Context) {
+	list, err := u.opts.Jobs.Queue().List(ctx, true)
+	if err != nil {
+		slog.Error("jobs: list", "err", err)
+		return
+	}
+	who := "This window runs the queue."
+	if mine, holder := u.opts.Jobs.Scheduling(); !mine {
+		who = "This window shows and edits the queue; " + schedulerName(holder) + " runs it."
+	}
+	fyne.Do(func() { u.jobs.show(list, who) })
+}
+
+// schedulerName says who runs the queue when this window does not.
+func schedulerName(holder string) string {
+	if holder == "" {
+		return "no sysmon"
+	}
+	return holder
+}
+
+// jobActions carry out the Jobs tab's buttons off the UI thread; errors are
+// shown in a dialog, and the list is reread after each.
+func (u *UI) jobActions() jobActions {
+	q := func() *jobs.Queue { return u.opts.Jobs.Queue() }
+	do := func(what string, f func(ctx context.Context) error) {
+		go func() {
+			ctx := context.Background()
+			if err := f(ctx); err != nil {
+				fyne.Do(func() { dialog.ShowError(fmt.Errorf("%s: %w", what, err), u.win) })
+			}
+			u.loadJobs(ctx)
+		}()
+	}
+	return jobActions{
+		add: func(j jobs.Job) {
+			do("add job", func(ctx context.Context) error {
+				added, err := q().Add(ctx, j)
+				if err == nil {
+					slog.Info("job queued", "job", added.ID, "name", added.Name)
+				}
+				return err
+			})
+		},
+		runNow: func(id int64) { do("run now", func(ctx context.Context) error { return q().RunNow(ctx, id) }) },
+		cancel: func(id int64) {
+			do("cancel job", func(ctx context.Context) error { _, err := q().Cancel(ctx, id); return err })
+		},
+		move: func(id int64, by int) {
+			do("move job", func(ctx context.Context) error {
+				list, err := q().List(ctx, false)
+				if err != nil {
+					return err
+				}
+				place := 0
+				for _, j := range list {
+					if j.State.Pending() {
+						place++
+						if j.ID == id {
+							return q().Move(ctx, id, max(1, place+by))
+						}
+					}
+				}
+				return errors.New("only a job that has not started can be moved")
+			})
+		},
+		log: func(id int64) {
+			do("job log", func(ctx context.Context) error {
+				j, err := q().Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				text, err := tailFile(j.LogPath, jobLogTail)
+				if err != nil {
+					return err
+				}
+				fyne.Do(func() { u.jobs.showLog(j, text) })
+				return nil
+			})
+		},
+	}
+}

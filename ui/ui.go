@@ -19,6 +19,7 @@ import (
 	"sysmon/console"
 	"sysmon/format"
 	"sysmon/idle"
+	"sysmon/jobs"
 	"sysmon/runs"
 	"sysmon/sampler"
 	"sysmon/settings"
@@ -43,6 +44,8 @@ type Options struct {
 	// recorded; both nil when the database could not be opened.
 	Runs   *runs.Store
 	Active *runs.Active
+	// Jobs is the idle job queue; nil when it could not be opened.
+	Jobs *jobs.Service
 }
 
 // UI is the main window and its views.
@@ -68,17 +71,18 @@ type UI struct {
 	procsTab    *container.TabItem
 	runs        *runsView
 	runsTab     *container.TabItem
+	jobs        *jobsView
+	jobsTab     *container.TabItem
 	tray        *trayMenu
 
-	procVisible atomic.Bool   // the Processes tab is showing: scan
-	procKick    chan struct{} // scan now, the tab just appeared
-	stopped     chan struct{} // closed when the app stops
+	procPoll, jobsPoll tabPoll       // the Processes and Jobs tabs refresh only while shown
+	stopped            chan struct{} // closed when the app stops
 }
 
 // New builds the window; it shows data once Start is called.
 func New(app fyne.App, opts Options) *UI {
 	u := &UI{app: app, opts: opts, cfg: opts.Settings, perf: newPerformanceView(), afk: newAFKChip(),
-		procKick: make(chan struct{}, 1), stopped: make(chan struct{})}
+		procPoll: newTabPoll(), jobsPoll: newTabPoll(), stopped: make(chan struct{})}
 	u.units.Store(int32(opts.Settings.Units))
 	app.Settings().SetTheme(themeFor(opts.Settings.Theme))
 	u.win = app.NewWindow("sysmon")
@@ -98,24 +102,31 @@ func New(app fyne.App, opts Options) *UI {
 		runsContent = u.runs.content
 	}
 	u.runsTab = container.NewTabItem("Runs", runsContent)
+	var jobsContent fyne.CanvasObject = widget.NewLabel("The job queue is unavailable: the runs database could not be opened (see the Console tab).")
+	if opts.Jobs != nil {
+		u.jobs = newJobsView(u.win, u.jobActions())
+		jobsContent = u.jobs.content
+	}
+	u.jobsTab = container.NewTabItem("Jobs", jobsContent)
 	sv := newSettingsView(u.applySettings)
 	sv.show(opts.Settings)
 	u.settingsTab = container.NewTabItem("Settings", sv.content)
-	u.tabs = container.NewAppTabs(u.perfTab, u.procsTab, u.runsTab, u.consoleTab, u.settingsTab)
+	u.tabs = container.NewAppTabs(u.perfTab, u.procsTab, u.runsTab, u.jobsTab, u.consoleTab, u.settingsTab)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		// Hidden views are not redrawn; bring the one just shown up to date.
-		u.procVisible.Store(t == u.procsTab)
-		if t == u.procsTab {
-			select {
-			case u.procKick <- struct{}{}:
-			default:
-			}
-		} else if t == u.runsTab && u.runs != nil {
+		u.procPoll.setShown(t == u.procsTab)
+		u.jobsPoll.setShown(t == u.jobsTab && u.jobs != nil)
+		switch {
+		case t == u.procsTab || t == u.jobsTab:
+			// Their pollers refresh them.
+		case t == u.runsTab && u.runs != nil:
 			u.loadRuns()
-		} else if t == u.consoleTab {
+		case t == u.consoleTab:
 			u.console.refresh()
-		} else if s := u.opts.Sampler.History().Latest(); s != nil {
-			go u.update(s)
+		default:
+			if s := u.opts.Sampler.History().Latest(); s != nil {
+				go u.update(s)
+			}
 		}
 	}
 	u.win.SetContent(container.NewBorder(
@@ -221,6 +232,9 @@ func (u *UI) Start(ctx context.Context) {
 	}
 	go u.followConsole(ctx)
 	go u.followProcesses(ctx)
+	if u.jobs != nil {
+		go u.followJobs(ctx)
+	}
 	go func() {
 		defer cancel()
 		for {

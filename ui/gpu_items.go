@@ -65,19 +65,29 @@ func gpuItem(d gpu.Device, h *sampler.History, u format.Units) item {
 	slices.SortFunc(procs, func(a, b gpu.Process) int {
 		return cmp.Compare(derefOr(b.MemoryUsedBytes, 0), derefOr(a.MemoryUsedBytes, 0))
 	})
+	memUnknown := false
 	for _, p := range procs {
 		name := p.Name
 		if name == "" {
 			name = format.NA
 		}
+		memUnknown = memUnknown || p.MemoryUsedBytes == nil
 		it.stats = append(it.stats, [2]string{fmt.Sprintf("%s (PID %d)", name, p.PID),
 			fmt.Sprintf("%s VRAM, %s", bytesPtr(p.MemoryUsedBytes, u), p.Type)})
+	}
+	// A bare "n/a" beside real numbers reads like a glitch; under WDDM the
+	// driver never reports per-process VRAM, so say that it cannot.
+	if memUnknown {
+		it.stats = append(it.stats, [2]string{"Per-process VRAM", vramUnknownNote})
 	}
 	if len(procs) == 0 && d.Processes != nil {
 		it.stats = append(it.stats, [2]string{"Processes", "none using this GPU"})
 	}
 	return it
 }
+
+// vramUnknownNote explains processes listed with "n/a VRAM".
+const vramUnknownNote = "n/a where the driver does not report it (always on Windows with WDDM drivers)"
 
 // gpuBanner is the always-visible line naming each GPU, or why there is none.
 func gpuBanner(st *gpu.Status, u format.Units) (text string, ok bool) {

@@ -64,6 +64,10 @@ func TestBuildItems(t *testing.T) {
 	if !hasStat(g.stats, "ollama (PID 79)", "n/a VRAM, compute") {
 		t.Errorf("process row missing: %v", g.stats)
 	}
+	// ... and one line says why, as Windows (WDDM) never reports it.
+	if !hasStat(g.stats, "Per-process VRAM", "n/a where the driver does not report it (always on Windows with WDDM drivers)") {
+		t.Errorf("no note on unreported per-process VRAM: %v", g.stats)
+	}
 	// G3: no limit known, no invented one.
 	if !hasStat(g.stats, "Power", "18.0 W") || !hasStat(g.stats, "Power limit", "n/a") || !hasStat(g.stats, "Fan", "n/a") {
 		t.Errorf("power/fan rows: %v", g.stats)
@@ -144,6 +148,20 @@ func TestAFKText(t *testing.T) {
 	for _, c := range cases {
 		if got, _ := afkText(c.st, now); got != c.want {
 			t.Errorf("afkText(%+v) = %q, want %q", c.st, got, c.want)
+		}
+	}
+}
+
+// The note on unreported per-process VRAM appears only when some is unreported.
+func TestVRAMNoteOnlyWhenUnknown(t *testing.T) {
+	d := gpu.Device{Index: 0, Processes: []gpu.Process{{PID: 7, Name: "llama-server", Type: gpu.ProcessCompute, MemoryUsedBytes: ptr(uint64(2 << 30))}}}
+	it := gpuItem(d, sampler.NewHistory(10), format.Binary)
+	if !hasStat(it.stats, "llama-server (PID 7)", "2 GiB VRAM, compute") {
+		t.Errorf("process row missing: %v", it.stats)
+	}
+	for _, kv := range it.stats {
+		if kv[0] == "Per-process VRAM" {
+			t.Errorf("note shown although every process's VRAM is known: %v", kv)
 		}
 	}
 }

@@ -50,7 +50,7 @@ TARBALL := dist/sysmon-$(VERSION)-linux-$(or $(GOARCH),$(shell uname -m | sed 's
 PKG_SOURCES = $(shell find . -path ./dist -prune -o -path ./.git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print) \
 	FyneApp.toml assets/icon.png scripts/package.sh
 
-.PHONY: package install uninstall windows
+.PHONY: package install uninstall windows install-service uninstall-service
 
 package: $(TARBALL)
 
@@ -63,6 +63,14 @@ install: $(TARBALL)
 
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install-user.sh uninstall
+
+# make install-service    installs for the current user, then runs sysmon daemon
+#                         as a systemd user service (scripts/install-service.sh)
+install-service: install
+	PREFIX="$(PREFIX)" scripts/install-service.sh install
+
+uninstall-service:
+	PREFIX="$(PREFIX)" scripts/install-service.sh uninstall
 
 windows:
 	@scripts/install-mingw.sh

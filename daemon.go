@@ -51,14 +51,6 @@ func runDaemon(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Metrics {
-		srv, err := metrics.Listen(cfg.MetricsAddr, s.History().Latest, metrics.WithVersion(version))
-		if err != nil {
-			return err
-		}
-		go func() { _ = srv.Serve(ctx) }()
-		slog.Info("serving Prometheus metrics", "url", srv.URL())
-	}
 	store, err := openStore(ctx)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
@@ -83,6 +75,14 @@ func runDaemon(args []string, stderr io.Writer) error {
 			}
 		}
 	}()
+	if cfg.Metrics {
+		srv, err := metrics.Listen(cfg.MetricsAddr, s.History().Latest, metrics.WithVersion(version), metrics.WithJobs(jobCounts(queue)))
+		if err != nil {
+			return err
+		}
+		go func() { _ = srv.Serve(ctx) }()
+		slog.Info("serving Prometheus metrics", "url", srv.URL())
+	}
 	events, unsubscribe := mc.tracker.Subscribe(4)
 	defer unsubscribe()
 	go func() {

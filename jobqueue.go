@@ -9,6 +9,7 @@ import (
 	"sysmon/console"
 	"sysmon/jobs"
 	"sysmon/llm"
+	"sysmon/metrics"
 	"sysmon/power"
 	"sysmon/runs"
 	"sysmon/settings"
@@ -65,4 +66,16 @@ func openStore(ctx context.Context) (*runs.Store, error) {
 		slog.Warn("runs cut off by a crash are kept, marked interrupted", "count", n)
 	}
 	return store, nil
+}
+
+// jobCounts adapts the queue's counts for the metrics endpoint.
+func jobCounts(svc *jobs.Service) metrics.JobCounts {
+	return func() (map[string]int, bool) {
+		counts, mine := svc.Counts()
+		out := make(map[string]int, len(counts))
+		for st, n := range counts {
+			out[string(st)] = n
+		}
+		return out, mine
+	}
 }

@@ -201,7 +201,10 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 			}
 		}
 	}()
-	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest}
+	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest, opts: []metrics.Option{metrics.WithVersion(version)}}
+	if queue != nil {
+		exporter.opts = append(exporter.opts, metrics.WithJobs(jobCounts(queue)))
+	}
 	if cfg.Metrics {
 		if err := exporter.set(true, cfg.MetricsAddr); err != nil {
 			return 0, err
@@ -291,6 +294,7 @@ func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *
 type metricsExporter struct {
 	ctx    context.Context
 	latest func() *sampler.Sample
+	opts   []metrics.Option
 	srv    *metrics.Server
 	addr   string
 }
@@ -305,7 +309,7 @@ func (m *metricsExporter) set(on bool, addr string) error {
 	if !on || m.srv != nil {
 		return nil
 	}
-	srv, err := metrics.Listen(addr, m.latest, metrics.WithVersion(version))
+	srv, err := metrics.Listen(addr, m.latest, m.opts...)
 	if err != nil {
 		return err
 	}

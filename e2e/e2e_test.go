@@ -470,5 +470,11 @@ func TestDaemonServesMetrics(t *testing.T) {
 	if !strings.Contains(body, "sysmon_cpu_busy_ratio ") || !strings.Contains(body, "sysmon_memory_used_bytes ") {
 		t.Errorf("daemon metrics lack CPU or memory:\n%.500s\n%s", body, out.String())
 	}
+	// The daemon runs the job queue and counts it (empty here).
+	for _, want := range []string{"sysmon_jobs_scheduler 1", `sysmon_jobs{state="queued"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("daemon metrics lack %q", want)
+		}
+	}
 	terminate(t, cmd, exited, out)
 }

@@ -30,6 +30,10 @@ const (
 	StateInterrupted State = "interrupted"
 )
 
+// States lists every state, in the order of a job's life.
+var States = []State{StateQueued, StateWaiting, StateRunning, StatePaused,
+	StateDone, StateFailed, StateCancelled, StateInterrupted}
+
 // Ended reports whether a job in state s will never run again.
 func (s State) Ended() bool {
 	switch s {

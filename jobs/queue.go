@@ -172,6 +172,31 @@ func getJob(ctx context.Context, db queryer, id int64) (Job, error) {
 	return j, nil
 }
 
+// Counts returns how many jobs are in each state, every state included.
+func (q *Queue) Counts(ctx context.Context) (map[State]int, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[State]int, len(States))
+	for _, st := range States {
+		out[st] = 0
+	}
+	for rows.Next() {
+		var st State
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count jobs: %w", err)
+		}
+		out[st] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	return out, nil
+}
+
 // List returns the jobs that have not ended, in queue order; with all, the
 // ended ones follow, newest first.
 func (q *Queue) List(ctx context.Context, all bool) ([]Job, error) {

@@ -144,10 +144,18 @@ func (s *Scheduler) Tick(ctx context.Context, smp *sampler.Sample) {
 }
 
 // Shutdown ends the jobs still running as sysmon stops, waiting for them,
-// and applies each one's OnInterrupt policy.
+// and applies each one's OnInterrupt policy. A job whose process had
+// already ended keeps its own result: it finished, it was not interrupted.
 func (s *Scheduler) Shutdown(ctx context.Context) {
 	for _, a := range s.running {
-		a.why = stopShutdown
+		select {
+		case <-a.proc.Done():
+			continue
+		default:
+		}
+		if a.why == stopNone {
+			a.why = stopShutdown
+		}
 		a.proc.Stop()
 	}
 	for _, a := range s.running {

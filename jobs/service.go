@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sysmon/sampler"
@@ -33,6 +34,12 @@ type Service struct {
 	s        *Scheduler
 	lastTry  time.Time
 	lastWarn string
+
+	// counts is the number of jobs in each state as of the last Tick, for
+	// the metrics endpoint, which must not query the database per scrape.
+	counts atomic.Pointer[map[State]int]
+	// holding mirrors held for readers that must not wait for a Tick.
+	holding atomic.Bool
 }
 
 // NewService returns the queue's service for a sysmon in role ("daemon",
@@ -56,14 +63,31 @@ func (v *Service) Scheduling() (bool, string) {
 }
 
 // Tick takes the scheduler lock if it is free (recovering what a dead
-// scheduler left behind) and, while it holds it, schedules on smp.
+// scheduler left behind) and, while it holds it, schedules on smp; either
+// way it counts the jobs in each state.
 func (v *Service) Tick(ctx context.Context, smp *sampler.Sample) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.closed || (!v.held && !v.acquire(ctx)) {
+	if v.closed {
 		return
 	}
-	v.s.Tick(ctx, smp)
+	if v.held || v.acquire(ctx) {
+		v.s.Tick(ctx, smp)
+	}
+	if c, err := v.q.Counts(ctx); err == nil {
+		v.counts.Store(&c)
+	}
+}
+
+// Counts returns the number of jobs in each state as of the last Tick (nil
+// before the first), and whether this process schedules the queue. The map
+// is shared: do not change it.
+func (v *Service) Counts() (map[State]int, bool) {
+	mine := v.holding.Load()
+	if c := v.counts.Load(); c != nil {
+		return *c, mine
+	}
+	return nil, mine
 }
 
 // acquire tries for the lock, at most every lockRetry; v.mu is held.
@@ -90,6 +114,7 @@ func (v *Service) acquire(ctx context.Context) bool {
 		slog.Error("job queue: recovering interrupted jobs failed", "err", err)
 	}
 	v.lock, v.held = f, true
+	v.holding.Store(true)
 	slog.Info("job queue: this sysmon schedules it", "role", v.role)
 	return true
 }
@@ -108,4 +133,5 @@ func (v *Service) Shutdown(ctx context.Context) {
 		_ = v.lock.Close()
 	}
 	v.held, v.lock = false, nil
+	v.holding.Store(false)
 }

@@ -353,7 +353,7 @@ func labelMap(m *dto.Metric) map[string]string {
 // TestLint runs client_golang's promlint (the checks of promtool check
 // metrics) over everything the registry serves.
 func TestLint(t *testing.T) {
-	mfs, err := NewRegistry(latestOf(cannedSample())).Gather()
+	mfs, err := NewRegistry(latestOf(cannedSample()), WithJobs(cannedJobs)).Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,5 +402,33 @@ func TestCollectLLM(t *testing.T) {
 		if g, ok := got[k]; !ok || g != v {
 			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
 		}
+	}
+}
+
+func cannedJobs() (map[string]int, bool) {
+	return map[string]int{"queued": 2, "waiting": 1, "running": 1, "paused": 0, "done": 5,
+		"failed": 1, "cancelled": 0, "interrupted": 0}, true
+}
+
+func TestCollectJobs(t *testing.T) {
+	got := series(gather(t, newJobsCollector(cannedJobs)))
+	want := map[string]float64{`sysmon_jobs_scheduler{}`: 1}
+	byState, _ := cannedJobs()
+	for st, n := range byState {
+		want[`sysmon_jobs{state="`+st+`"}`] = float64(n)
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d series, want %d: %v", len(got), len(want), got)
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %v (present %v), want %v", k, g, ok, v)
+		}
+	}
+	// Before the first tick nothing is counted, and this sysmon may be the
+	// one that only watches the queue.
+	got = series(gather(t, newJobsCollector(func() (map[string]int, bool) { return nil, false })))
+	if len(got) != 1 || got[`sysmon_jobs_scheduler{}`] != 0 {
+		t.Errorf("before the first tick: %v", got)
 	}
 }

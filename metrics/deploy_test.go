@@ -65,6 +65,7 @@ func knownMetrics(t *testing.T) map[string]bool {
 	t.Helper()
 	ch := make(chan *prometheus.Desc, 256)
 	NewCollector(nil).Describe(ch)
+	newJobsCollector(nil).Describe(ch)
 	close(ch)
 	names := map[string]bool{"sysmon_build_info": true}
 	re := regexp.MustCompile(`fqName: "([^"]+)"`)

@@ -44,6 +44,7 @@ type Option func(*options)
 
 type options struct {
 	version string
+	jobs    JobCounts
 }
 
 // WithVersion sets the version label of sysmon_build_info (main passes the
@@ -75,6 +76,9 @@ func NewRegistry(latest func() *sampler.Sample, opts ...Option) *prometheus.Regi
 		buildInfo(o.version),
 		collectors.NewGoCollector(),
 	)
+	if o.jobs != nil {
+		reg.MustRegister(newJobsCollector(o.jobs))
+	}
 	return reg
 }
 

@@ -249,10 +249,10 @@ func (s *Scheduler) away(j Job, m machine) (bool, string) {
 	if j.Conditions.IdleFor != nil {
 		need = *j.Conditions.IdleFor
 	}
-	idle := time.Duration(*m.idle * float64(time.Second))
-	if idle < need {
-		return false, fmt.Sprintf("waiting for you to be away %s (idle %s)",
-			format.Duration(need.Seconds()), format.Duration(idle.Seconds()))
+	// The messages here hold no live readings (idle time, CPU %): a
+	// message that changes every tick would rewrite the job every tick.
+	if idle := time.Duration(*m.idle * float64(time.Second)); idle < need {
+		return false, fmt.Sprintf("waiting for you to be away %s", format.Duration(need.Seconds()))
 	}
 	return true, ""
 }
@@ -262,7 +262,7 @@ func (s *Scheduler) away(j Job, m machine) (bool, string) {
 func (s *Scheduler) ready(j Job, m machine) (bool, string) {
 	c := j.Conditions
 	if t := m.hottest(); t >= s.cfg.MaxGPUTemp {
-		return false, fmt.Sprintf("GPU at %.0f °C, limit %.0f °C", t, s.cfg.MaxGPUTemp)
+		return false, fmt.Sprintf("GPU at or above its temperature limit of %.0f °C", s.cfg.MaxGPUTemp)
 	}
 	if c.MaxGPUPercent != nil || c.MinFreeVRAM != nil {
 		if m.noGPU != "" {
@@ -275,7 +275,7 @@ func (s *Scheduler) ready(j Job, m machine) (bool, string) {
 				return false, fmt.Sprintf("GPU %d utilization unknown", i)
 			}
 			if *u > *c.MaxGPUPercent {
-				return false, fmt.Sprintf("GPU %d busy: %.0f %% (limit %.0f %%)", i, *u, *c.MaxGPUPercent)
+				return false, fmt.Sprintf("GPU %d busier than %.0f %%", i, *c.MaxGPUPercent)
 			}
 		}
 	}
@@ -287,7 +287,7 @@ func (s *Scheduler) ready(j Job, m machine) (bool, string) {
 			}
 		}
 		if best < *c.MinFreeVRAM {
-			return false, fmt.Sprintf("free VRAM %s, need %s", format.Bytes(float64(best)), format.Bytes(float64(*c.MinFreeVRAM)))
+			return false, fmt.Sprintf("less than %s of VRAM free", format.Bytes(float64(*c.MinFreeVRAM)))
 		}
 	}
 	if c.MaxCPUPercent != nil {
@@ -295,7 +295,7 @@ func (s *Scheduler) ready(j Job, m machine) (bool, string) {
 			return false, "CPU use unknown"
 		}
 		if *m.cpu > *c.MaxCPUPercent {
-			return false, fmt.Sprintf("CPU busy: %.0f %% (limit %.0f %%)", *m.cpu, *c.MaxCPUPercent)
+			return false, fmt.Sprintf("CPU busier than %.0f %%", *c.MaxCPUPercent)
 		}
 	}
 	if c.OnAC && !m.onAC {

@@ -75,3 +75,29 @@ func TestServiceSchedulesOnlyWithTheLock(t *testing.T) {
 		t.Errorf("the window ran the finished job again")
 	}
 }
+
+// BenchmarkServiceTick is the queue's cost per sample with 20 jobs waiting
+// for the user to leave: the scheduler's reading of the queue and the
+// counts for the metrics endpoint.
+func BenchmarkServiceTick(b *testing.B) {
+	st, err := runs.Open(filepath.Join(b.TempDir(), "sysmon.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	q, err := Open(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 20 {
+		if _, err := q.Add(b.Context(), Job{Argv: []string{"llama-bench"}, Dir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	svc := NewService(q, "daemon", &fakeStarter{procs: map[int64]*fakeProc{}}, Config{})
+	defer svc.Shutdown(b.Context())
+	smp := &sampler.Sample{}
+	for b.Loop() {
+		svc.Tick(b.Context(), smp)
+	}
+}

@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/shirou/gopsutil/v4/cpu"
 	"github.com/shirou/gopsutil/v4/load"
@@ -15,8 +16,11 @@ import (
 type cpuSource struct {
 	model         string
 	physicalCores int
+	logicalCores  int
 	prevTotal     *cpu.TimesStat
 	prevCores     []cpu.TimesStat
+	// coresLogged is set once a per-core failure has been logged.
+	coresLogged bool
 }
 
 func (c *cpuSource) Name() string { return "cpu" }
@@ -30,6 +34,9 @@ func (c *cpuSource) Collect(ctx context.Context, _ Tick) (func(*Sample), error) 
 		if n, err := cpu.CountsWithContext(ctx, false); err == nil {
 			c.physicalCores = n
 		}
+		if n, err := cpu.CountsWithContext(ctx, true); err == nil {
+			c.logicalCores = n
+		}
 	}
 	total, err := cpu.TimesWithContext(ctx, false)
 	if err != nil || len(total) == 0 {
@@ -37,15 +44,25 @@ func (c *cpuSource) Collect(ctx context.Context, _ Tick) (func(*Sample), error) 
 	}
 	cores, err := cpu.TimesWithContext(ctx, true)
 	if err != nil {
-		return nil, fmt.Errorf("read per-core cpu times: %w", err)
+		// Per-core counters can fail where the total does not (gopsutil
+		// reads them on Windows with NtQuerySystemInformationEx, which Wine
+		// lacks): the total is still worth showing, per-core values stay absent.
+		if !c.coresLogged {
+			slog.Info("no per-core CPU times", "err", err)
+			c.coresLogged = true
+		}
+		cores = nil
 	}
 	out := &CPU{Model: c.model, PhysicalCores: c.physicalCores, LogicalCores: len(cores)}
+	if len(cores) == 0 {
+		out.LogicalCores = c.logicalCores
+	}
 	if c.prevTotal != nil {
 		if p, ok := busyPercent(*c.prevTotal, total[0]); ok {
 			out.TotalPercent = ptr(p)
 		}
 	}
-	if len(c.prevCores) == len(cores) {
+	if len(cores) > 0 && len(c.prevCores) == len(cores) {
 		out.PerCorePercent = make([]*float64, len(cores))
 		for i := range cores {
 			// A core taken offline shifts the lines; compare only like with like.

@@ -45,6 +45,9 @@ clean:
 # make install    for the current user under PREFIX (default ~/.local; DESTDIR honoured)
 # make uninstall  removes exactly what install put there
 # make windows    dist/sysmon.exe, a GUI program with icon (mingw-w64; ~7 min cold; not part of test)
+# make windows-smoke  runs sysmon.exe under Wine with a fake NVIDIA driver, then
+#                 records the Windows files' hash in .ci/windows.sum (CI runs it
+#                 only when that hash changes; see scripts/windows-smoke.sh)
 PREFIX ?= $(HOME)/.local
 TARBALL := dist/sysmon-$(VERSION)-linux-$(or $(GOARCH),$(shell uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')).tar.xz
 PKG_SOURCES = $(shell find . -path ./dist -prune -o -path ./.git -prune -o -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print) \
@@ -75,3 +78,9 @@ uninstall-service:
 windows:
 	@scripts/install-mingw.sh
 	scripts/package.sh windows dist/sysmon.exe
+
+.PHONY: windows-smoke
+
+windows-smoke:
+	scripts/windows-smoke.sh
+	scripts/windows-smoke.sh --sum > .ci/windows.sum

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"sysmon/format"
 )
@@ -47,8 +48,17 @@ func (j Job) Detail() string {
 		// A waiting job's message already says which condition holds it.
 		parts = append(parts, j.StartsWhen())
 	}
+	if (j.State == StateRunning || j.State == StatePaused) && !j.Started.IsZero() {
+		parts = append(parts, "started "+format.Duration(time.Since(j.Started).Seconds())+" ago")
+	}
+	if j.State.Ended() && !j.Started.IsZero() && j.Ended.After(j.Started) {
+		parts = append(parts, "ran "+format.Duration(j.Ended.Sub(j.Started).Seconds()))
+	}
 	if j.ExitCode != nil && j.State.Ended() {
-		parts = append(parts, fmt.Sprintf("exit code %d", *j.ExitCode))
+		// A failed job's message is often just its exit code.
+		if ec := fmt.Sprintf("exit code %d", *j.ExitCode); ec != j.Message {
+			parts = append(parts, ec)
+		}
 	}
 	if j.Attempts > 1 {
 		parts = append(parts, fmt.Sprintf("attempt %d", j.Attempts))

@@ -66,7 +66,7 @@ func newJobsView(win fyne.Window, act jobActions) *jobsView {
 			o.(*widget.Label).SetText(jobColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{50, 160, 90, 130, 260, 420} {
+	for i, w := range []float32{50, 160, 90, 130, 260, 395} {
 		v.table.SetColumnWidth(i, w)
 	}
 	v.table.OnSelected = func(id widget.TableCellID) {

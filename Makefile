@@ -28,8 +28,10 @@ unit:
 	go test -race $(PURE)
 	go test ./ui/... .
 
+# The end-to-end tests include the packaged binary (make package, a few
+# minutes the first time), so that what users install is what is tested.
 e2e: build
-	go test -count=1 -v ./e2e/
+	SYSMON_PACKAGE_TEST=1 go test -count=1 -timeout 30m -v ./e2e/
 
 test: deps vet unit e2e
 

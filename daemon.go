@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/signal"
 	"runtime/debug"
-	"syscall"
 
 	"sysmon/console"
 	"sysmon/idle"
@@ -47,7 +45,7 @@ func runDaemon(args []string, stderr io.Writer) error {
 	// resident memory near the live heap for a little more GC work.
 	debug.SetGCPercent(40)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), quitSignals...)
 	defer stop()
 	mc := openMachine(ctx, cfg)
 	defer mc.close()

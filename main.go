@@ -22,6 +22,11 @@ import (
 	"sysmon/snapshot"
 )
 
+// quitSignals end sysmon the clean way (running jobs and a mirrored
+// command are ended, runs saved, exit code 0): Ctrl-C, SIGTERM, and SIGHUP
+// from a terminal that is closed.
+var quitSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
 // version is set at build time from FyneApp.toml (see the Makefile).
 var version = "dev"
 
@@ -185,7 +190,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) error {
 	if *top < 0 || *top > 10000 {
 		return usageError{fmt.Errorf("--processes %d: must be between 0 and 10000", *top)}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), quitSignals...)
 	defer stop()
 	mc := openMachine(ctx, settings.Defaults())
 	defer mc.close()

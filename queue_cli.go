@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -160,7 +159,7 @@ func withQueue(dbPath string, f func(context.Context, *jobs.Queue) error) error 
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), quitSignals...)
 	defer stop()
 	return f(ctx, q)
 }

@@ -224,12 +224,14 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 
 	exit := make(chan int, 1)
 	if cmd != nil {
+		// The run counts only its command's tokens.
+		tokens := llm.NewParser(nil)
 		if active != nil {
-			if err := active.Start(label, cmd); err != nil {
+			if err := active.Start(label, cmd, tokens); err != nil {
 				slog.Error("run not recorded", "err", err)
 			}
 		}
-		startChild(ctx, buf, cmd, mc.parser, exit, func(code int) {
+		startChild(ctx, buf, cmd, []*llm.Parser{mc.parser, tokens}, exit, func(code int) {
 			if active != nil {
 				active.StopAfterNext(&code)
 			}
@@ -238,7 +240,7 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 
 	// SIGTERM and Ctrl-C quit the normal way, so sysmon exits 0.
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sig, quitSignals...)
 	go func() {
 		<-sig
 		w.Quit()
@@ -258,12 +260,18 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 	return code, nil
 }
 
-// startChild runs cmd with its output mirrored into buf and sends its exit
-// code on exit (127 when it cannot start, as a shell would).
-func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parser *llm.Parser, exit chan<- int, done func(code int)) {
+// startChild runs cmd with its output mirrored into buf and read by the
+// token parsers, and sends its exit code on exit (127 when it cannot start,
+// as a shell would).
+func startChild(ctx context.Context, buf *console.Buffer, cmd []string, parsers []*llm.Parser, exit chan<- int, done func(code int)) {
 	child := console.NewChild(buf, cmd[0], cmd[1:]...)
-	// Token statistics (llama.cpp, Ollama) are read off the output as it comes.
-	child.OnLine(func(l console.Line) { parser.Feed(l.Text) })
+	// Token statistics (llama.cpp, Ollama) are read off the output as it
+	// comes, for the live view and for the run.
+	child.OnLine(func(l console.Line) {
+		for _, p := range parsers {
+			p.Feed(l.Text)
+		}
+	})
 	if err := child.Start(ctx); err != nil {
 		slog.Error(err.Error())
 		done(127)

@@ -132,12 +132,41 @@ func (s *x11Source) connect(ctx context.Context) error {
 	return nil
 }
 
-func handshake(raw net.Conn, d xDisplay) (*xgb.Conn, xproto.Window, error) {
+// setup opens the X protocol connection over raw with d's Xauthority cookie.
+func setup(raw net.Conn, d xDisplay) (*xgb.Conn, error) {
 	name, data := xauthority(d)
 	// xgb.NewConnNet looks up Xauthority without knowing the display
 	// number, so it finds no cookie for a normal entry; the wrapper swaps in
 	// the setup request built from the right one.
-	conn, err := xgb.NewConnNet(&setupConn{Conn: raw, setup: setupRequest(name, data)})
+	return xgb.NewConnNet(&setupConn{Conn: raw, setup: setupRequest(name, data)})
+}
+
+// DialX11 reports whether the X server of display accepts a connection,
+// authenticated as the detector and a window would be, and hangs up.
+func DialX11(ctx context.Context, display string) error {
+	silenceXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
+	d, err := parseDisplay(display)
+	if err != nil {
+		return err
+	}
+	var dialer net.Dialer
+	raw, err := dialer.DialContext(ctx, d.network, d.address)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+	conn, err := setup(raw, d)
+	if err != nil {
+		return err
+	}
+	conn.Close()
+	return nil
+}
+
+func handshake(raw net.Conn, d xDisplay) (*xgb.Conn, xproto.Window, error) {
+	conn, err := setup(raw, d)
 	if err != nil {
 		return nil, 0, err
 	}

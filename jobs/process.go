@@ -39,7 +39,9 @@ type Process interface {
 // Starter starts a job's process. The Runner starts real ones; tests use
 // fakes.
 type Starter interface {
-	Start(j Job) (Process, error)
+	// Start starts j; onLine, if set, gets every line this attempt prints
+	// (its run's own token parser).
+	Start(j Job, onLine func(console.Line)) (Process, error)
 }
 
 // Runner starts each job in a process group of its own, with its output
@@ -57,7 +59,7 @@ type Runner struct {
 // Start starts j with its conditions already checked. The log file gets a
 // header line for each attempt, so that a requeued job's attempts can be
 // told apart.
-func (r *Runner) Start(j Job) (Process, error) {
+func (r *Runner) Start(j Job, onLine func(console.Line)) (Process, error) {
 	if len(j.Argv) == 0 {
 		return nil, errors.New("job has no command")
 	}
@@ -72,8 +74,15 @@ func (r *Runner) Start(j Job) (Process, error) {
 	child.Env = append(os.Environ(), j.Env...)
 	child.Stdout, child.Stderr = log, log
 	child.Grace = r.Grace
-	if r.OnLine != nil {
-		child.OnLine(r.OnLine)
+	if r.OnLine != nil || onLine != nil {
+		child.OnLine(func(l console.Line) {
+			if r.OnLine != nil {
+				r.OnLine(l)
+			}
+			if onLine != nil {
+				onLine(l)
+			}
+		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := child.Start(ctx); err != nil {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"sysmon/filelock"
 	"sysmon/runs"
@@ -49,6 +51,22 @@ func (j *Job) Validate() error {
 	if len(j.Argv) == 0 || j.Argv[0] == "" {
 		return errors.New("a job needs a command")
 	}
+	// The queue keeps commands as text: bytes that are not UTF-8 would come
+	// back changed, and run a different command than the one queued.
+	for i, a := range j.Argv {
+		if !utf8.ValidString(a) {
+			return fmt.Errorf("argument %d (%q) is not valid UTF-8 text, which the queue cannot keep unchanged; "+
+				"use a name in UTF-8, or --shell with a pattern that matches it", i+1, a)
+		}
+	}
+	for _, f := range []struct{ what, v string }{{"working directory", j.Dir}, {"job name", j.Name}} {
+		if !utf8.ValidString(f.v) {
+			return fmt.Errorf("%s %q is not valid UTF-8 text", f.what, f.v)
+		}
+	}
+	if strings.IndexFunc(j.Name, unicode.IsControl) >= 0 {
+		return fmt.Errorf("job name %q holds control characters (newlines, tabs, escapes): use plain text", j.Name)
+	}
 	if j.Name == "" {
 		j.Name = filepath.Base(j.Argv[0])
 	}
@@ -63,6 +81,9 @@ func (j *Job) Validate() error {
 	for _, kv := range j.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			return fmt.Errorf("environment entry %q is not KEY=VALUE", kv)
+		}
+		if !utf8.ValidString(kv) {
+			return fmt.Errorf("environment entry %q is not valid UTF-8 text", kv)
 		}
 	}
 	switch j.When {

@@ -41,6 +41,9 @@ func TestAddValidatesAndFillsDefaults(t *testing.T) {
 		want string
 	}{
 		{Job{Dir: dir}, "needs a command"},
+		{Job{Argv: []string{"touch", "file\xe9.txt"}, Dir: dir}, "argument 2"},
+		{Job{Argv: []string{"x"}, Dir: dir, Env: []string{"K=\xff"}}, "not valid UTF-8"},
+		{Job{Argv: []string{"x"}, Dir: dir, Name: "a\nb\x1b[31m"}, "control characters"},
 		{Job{Argv: []string{"x"}, Dir: "rel"}, "not an absolute path"},
 		{Job{Argv: []string{"x"}, Dir: filepath.Join(dir, "missing")}, "no such file"},
 		{Job{Argv: []string{"x"}, Dir: file}, "not a folder"},

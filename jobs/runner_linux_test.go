@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,10 +49,12 @@ func groupCPUTicks(t *testing.T, pgid int) (ticks uint64, procs int) {
 func TestPauseStopsTheWholeGroup(t *testing.T) {
 	dir := t.TempDir()
 	r := &Runner{Console: console.NewBuffer(100), Grace: time.Second}
-	var lines []string
-	r.OnLine = func(l console.Line) { lines = append(lines, l.Text) }
+	var mu sync.Mutex
+	var lines, attempt []string
+	r.OnLine = func(l console.Line) { mu.Lock(); lines = append(lines, l.Text); mu.Unlock() }
 	p, err := r.Start(Job{ID: 7, Argv: []string{"/bin/sh", "-c",
-		"echo started; (while :; do :; done) & while :; do :; done"}, Dir: dir, LogPath: filepath.Join(dir, "7.log")})
+		"echo started; (while :; do :; done) & while :; do :; done"}, Dir: dir, LogPath: filepath.Join(dir, "7.log")},
+		func(l console.Line) { mu.Lock(); attempt = append(attempt, l.Text); mu.Unlock() })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +110,11 @@ func TestPauseStopsTheWholeGroup(t *testing.T) {
 	if !strings.Contains(string(log), "=== sysmon: attempt 1 of job 7 started") || !strings.Contains(string(log), "started\n") ||
 		!strings.Contains(string(log), "=== sysmon: attempt ended") {
 		t.Errorf("job log:\n%s", log)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(attempt) == 0 || attempt[0] != "started" {
+		t.Errorf("lines seen by the attempt: %q", attempt)
 	}
 	if len(lines) == 0 || lines[0] != "started" {
 		t.Errorf("lines seen by OnLine: %q", lines)

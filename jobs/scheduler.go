@@ -8,7 +8,9 @@ import (
 	"math"
 	"time"
 
+	"sysmon/console"
 	"sysmon/format"
+	"sysmon/llm"
 	"sysmon/runs"
 	"sysmon/sampler"
 )
@@ -406,8 +408,12 @@ func (s *Scheduler) mark(ctx context.Context, j Job, st State, msg string) {
 }
 
 func (s *Scheduler) launch(ctx context.Context, j Job) {
-	proc, err := s.start.Start(j)
+	// Each attempt's tokens are its own: the console parser also reads
+	// every other job and command.
+	tokens := llm.NewParser(nil)
+	proc, err := s.start.Start(j, func(l console.Line) { tokens.Feed(l.Text) })
 	if err != nil {
+		slog.Error("job could not start", "job", j.ID, "name", j.Name, "err", err)
 		code := 127
 		if ferr := s.q.Finish(ctx, j.ID, StateFailed, &code, "could not start: "+err.Error()); ferr != nil {
 			slog.Error("job queue: state not saved", "job", j.ID, "err", ferr)
@@ -421,6 +427,7 @@ func (s *Scheduler) launch(ctx context.Context, j Job) {
 		if a.run, err = s.cfg.Runs.Start(j.Name, j.Argv, a.t0); err != nil {
 			slog.Warn("job: run not recorded", "job", j.ID, "err", err)
 		} else {
+			a.run.ReadTokens(tokens)
 			runID = a.run.ID()
 		}
 	}

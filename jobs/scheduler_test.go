@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"sysmon/console"
 	"sysmon/gpu"
 	"sysmon/idle"
 	"sysmon/runs"
@@ -57,13 +58,18 @@ func (p *fakeProc) actions() []string {
 // fakeStarter hands out fakeProcs and remembers them by job id.
 type fakeStarter struct {
 	procs map[int64]*fakeProc
+	lines map[int64]func(console.Line) // each attempt's own line reader
 	fail  error
 }
 
-func (f *fakeStarter) Start(j Job) (Process, error) {
+func (f *fakeStarter) Start(j Job, onLine func(console.Line)) (Process, error) {
 	if f.fail != nil {
 		return nil, f.fail
 	}
+	if f.lines == nil {
+		f.lines = map[int64]func(console.Line){}
+	}
+	f.lines[j.ID] = onLine
 	p := &fakeProc{pid: 1000 + int(j.ID), done: make(chan struct{})}
 	f.procs[j.ID] = p
 	return p, nil
@@ -376,6 +382,41 @@ func TestJobEndsAreRecorded(t *testing.T) {
 	}
 	if len(h.notes) != 2 {
 		t.Errorf("notifications %q, want 2", h.notes)
+	}
+}
+
+// TestEachJobCountsItsOwnTokens: two jobs at once, one prints llama.cpp's
+// summary as it exits; only its run has tokens.
+func TestEachJobCountsItsOwnTokens(t *testing.T) {
+	h := newHarness(t, Config{MaxRunning: 2})
+	talker := h.add(Job{Name: "llama", When: WhenNow})
+	quiet := h.add(Job{Name: "quiet", When: WhenNow})
+	h.tick()
+	for _, l := range []string{
+		"llama_perf_context_print: prompt eval time =     567.89 ms /    12 tokens (   47.32 ms per token,    21.13 tokens per second)",
+		"llama_perf_context_print:        eval time =    2345.67 ms /    99 runs   (   23.69 ms per token,    42.21 tokens per second)",
+	} {
+		h.start.lines[talker.ID](console.Line{Text: l})
+	}
+	h.start.procs[talker.ID].exit(0, nil)
+	h.start.procs[quiet.ID].exit(0, nil)
+	h.tick()
+	h.tick()
+	for _, c := range []struct {
+		job       Job
+		generated int64
+	}{{talker, 99}, {quiet, 0}} {
+		run, err := h.st.Get(h.ctx, h.job(c.job.ID).RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := int64(0)
+		if run.GeneratedTokens != nil {
+			got = *run.GeneratedTokens
+		}
+		if got != c.generated {
+			t.Errorf("%s's run generated %d tokens, want %d", c.job.Name, got, c.generated)
+		}
 	}
 }
 

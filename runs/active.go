@@ -31,8 +31,9 @@ type Active struct {
 // NewActive records runs into store.
 func NewActive(store *Store) *Active { return &Active{store: store, t0: time.Now()} }
 
-// Start opens a run labelled label for argv (nil for a run started by hand).
-func (a *Active) Start(label string, argv []string) error {
+// Start opens a run labelled label for argv, whose token statistics come
+// from tokens (argv and tokens are nil for a run started by hand).
+func (a *Active) Start(label string, argv []string, tokens Tokens) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.run != nil {
@@ -43,8 +44,10 @@ func (a *Active) Start(label string, argv []string) error {
 	if err != nil {
 		return err
 	}
+	if tokens != nil {
+		r.ReadTokens(tokens)
+	}
 	a.run, a.label, a.since = r, label, now
-	slog.Info("run started", "id", r.ID(), "label", label)
 	return nil
 }
 
@@ -75,7 +78,6 @@ func (a *Active) stopLocked(exitCode *int) (id int64, ok bool, err error) {
 	r := a.run
 	a.run, a.ending, a.code = nil, false, nil
 	err = r.Finish(exitCode, time.Now())
-	slog.Info("run finished", "id", r.ID(), "label", a.label)
 	return r.ID(), true, err
 }
 

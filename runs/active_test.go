@@ -22,10 +22,10 @@ func TestActiveRecordsOneRunAtATime(t *testing.T) {
 		t.Fatal("stopped a run that was never started")
 	}
 	a.Add(&sampler.Sample{Time: time.Now()}) // no run: ignored
-	if err := a.Start("q4", []string{"llama-cli", "-m", "q4.gguf"}); err != nil {
+	if err := a.Start("q4", []string{"llama-cli", "-m", "q4.gguf"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start("q8", nil); !errors.Is(err, ErrBusy) {
+	if err := a.Start("q8", nil, nil); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second start: %v, want ErrBusy", err)
 	}
 	if label, _, ok := a.Current(); !ok || label != "q4" {
@@ -56,7 +56,8 @@ func TestStopAfterNextKeepsTheLastSample(t *testing.T) {
 	}
 	defer st.Close()
 	a := NewActive(st)
-	if err := a.Start("run", []string{"llama-cli"}); err != nil {
+	tok := &fixedTokens{}
+	if err := a.Start("run", []string{"llama-cli"}, tok); err != nil {
 		t.Fatal(err)
 	}
 	code := 3
@@ -64,8 +65,15 @@ func TestStopAfterNextKeepsTheLastSample(t *testing.T) {
 	if _, _, ok := a.Current(); !ok {
 		t.Fatal("the run ended before its last sample")
 	}
-	gen := int64(1000)
-	a.Add(&sampler.Sample{Time: time.Now(), LLM: &sampler.LLM{Console: &llm.Stats{GeneratedTokens: &gen}}})
+	// The command's summary was printed as it exited: it reaches the run
+	// through the flush at its end, and the console's statistics (another
+	// run's) do not.
+	tok.st = llm.Stats{GeneratedTokens: i64(1000)}
+	other := int64(7)
+	a.Add(&sampler.Sample{Time: time.Now(), LLM: &sampler.LLM{Console: &llm.Stats{GeneratedTokens: &other, PromptTokens: &other}}})
+	if !tok.flushed {
+		t.Error("the run's token parser was not flushed as it ended")
+	}
 	if _, _, ok := a.Current(); ok {
 		t.Fatal("the run did not end after the next sample")
 	}
@@ -74,7 +82,8 @@ func TestStopAfterNextKeepsTheLastSample(t *testing.T) {
 		t.Fatalf("list %v %v", list, err)
 	}
 	r := list[0]
-	if r.State != StateDone || r.ExitCode == nil || *r.ExitCode != 3 || r.GeneratedTokens == nil || *r.GeneratedTokens != 1000 {
+	if r.State != StateDone || r.ExitCode == nil || *r.ExitCode != 3 || r.GeneratedTokens == nil || *r.GeneratedTokens != 1000 ||
+		r.PromptTokens != nil {
 		t.Errorf("run %+v", r)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"sysmon/gpu"
+	"sysmon/llm"
 	"sysmon/sampler"
 )
 
@@ -83,7 +84,7 @@ type aggregator struct {
 	counterIvals int
 	powerIvals   int
 
-	// tokens: the latest console statistics
+	// tokens: the latest statistics of the run's own command
 	prompt, generated *int64
 	tps               *float64
 }
@@ -228,18 +229,18 @@ func (a *aggregator) add(s *sampler.Sample, p Point, mono time.Duration) {
 	if !a.havePrev || mono > a.prevMono {
 		a.havePrev, a.prevMono, a.prevCounters = true, mono, cur
 	}
+}
 
-	if s.LLM != nil && s.LLM.Console != nil {
-		c := s.LLM.Console
-		if c.PromptTokens != nil {
-			a.prompt = ptr(*c.PromptTokens)
-		}
-		if c.GeneratedTokens != nil {
-			a.generated = ptr(*c.GeneratedTokens)
-		}
-		if c.GenerationTokensPerSecond != nil {
-			a.tps = ptr(*c.GenerationTokensPerSecond)
-		}
+// setTokens takes the run's token statistics so far (its own command's).
+func (a *aggregator) setTokens(c llm.Stats) {
+	if c.PromptTokens != nil {
+		a.prompt = ptr(*c.PromptTokens)
+	}
+	if c.GeneratedTokens != nil {
+		a.generated = ptr(*c.GeneratedTokens)
+	}
+	if c.GenerationTokensPerSecond != nil {
+		a.tps = ptr(*c.GenerationTokensPerSecond)
 	}
 }
 

@@ -107,6 +107,9 @@ func energyRun(n int, mk func(i int) *sampler.Sample) Aggregates {
 	for i := 0; i <= n; i++ {
 		s := mk(i)
 		a.add(s, pointOf(s), mono(float64(i)))
+		if s.LLM != nil && s.LLM.Console != nil {
+			a.setTokens(*s.LLM.Console)
+		}
 	}
 	return a.result()
 }

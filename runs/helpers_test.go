@@ -40,6 +40,8 @@ func dev(i int) gpu.Device {
 	return gpu.Device{Index: i, UUID: "GPU-" + string(rune('a'+i))}
 }
 
+// withTokens puts token statistics on s, as the console parser would; a
+// run reads them only through its own Tokens (see fixedTokens).
 func withTokens(s *sampler.Sample, prompt, generated int64, tps float64) *sampler.Sample {
 	s.LLM = &sampler.LLM{Console: &llm.Stats{PromptTokens: i64(prompt), GeneratedTokens: i64(generated),
 		GenerationTokensPerSecond: f64(tps)}}
@@ -85,3 +87,12 @@ func openTemp(t *testing.T, opts ...Option) *Store {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// fixedTokens is a run's token source whose statistics a test sets.
+type fixedTokens struct {
+	st      llm.Stats
+	flushed bool
+}
+
+func (f *fixedTokens) Stats() llm.Stats { return f.st }
+func (f *fixedTokens) Flush() bool      { f.flushed = true; return false }

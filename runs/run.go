@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sysmon/filelock"
+	"sysmon/llm"
 	"sysmon/sampler"
 )
 
@@ -57,6 +58,24 @@ type Run struct {
 	dirty     bool
 	dropped   int
 	ended     bool
+	tokens    Tokens
+}
+
+// Tokens is where a run's token statistics come from: the parser of its
+// own command's output (an *llm.Parser).
+type Tokens interface {
+	Stats() llm.Stats
+	Flush() bool
+}
+
+// ReadTokens makes the run count src's token statistics, read at every
+// sample and once more, flushed, when it ends (llama.cpp prints its summary
+// just before it exits). A run without one, started by hand, counts no
+// tokens: what else the console shows belongs to other runs.
+func (r *Run) ReadTokens(src Tokens) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tokens = src
 }
 
 type pendingPoint struct {
@@ -174,6 +193,9 @@ func (r *Run) Add(s *sampler.Sample, mono time.Duration) error {
 	}
 	p.Seconds = r.offset + (mono - r.firstMono).Seconds()
 	r.agg.add(s, p, mono)
+	if r.tokens != nil {
+		r.agg.setTokens(r.tokens.Stats())
+	}
 	if !s.Time.IsZero() {
 		r.lastWall = s.Time
 	}
@@ -228,6 +250,10 @@ func (r *Run) end(exitCode *int, at time.Time, state State) error {
 		if at.IsZero() {
 			at = r.start
 		}
+	}
+	if r.tokens != nil {
+		r.tokens.Flush()
+		r.agg.setTokens(r.tokens.Stats())
 	}
 	fin := &final{state: state, exitCode: exitCode, at: at}
 	if err := r.flushLocked(context.Background(), fin); err != nil {

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sysmon/llm"
 )
 
 var ctx = context.Background()
@@ -562,10 +564,13 @@ func checkAllRuns(t *testing.T, st *Store, want, samples int) {
 func TestExportCSV(t *testing.T) {
 	st := openTemp(t)
 	a, _ := st.Start(`q4, "fast"`, []string{"llama-cli", "-p", "hi, there"}, t0)
+	tok := &fixedTokens{}
+	a.ReadTokens(tok)
 	for i := 0; i <= 10; i++ {
 		d := dev(0)
 		d.EnergyJoules, d.MemoryUsedBytes, d.UtilizationGPUPercent = f64(50*float64(i)), u64(3*gib), f64(90)
-		a.Add(withTokens(smp(float64(i), f64(25), u64(8*gib), d), 20, int64(100*i), 55.5), mono(float64(i)))
+		tok.st = llm.Stats{PromptTokens: i64(20), GeneratedTokens: i64(int64(100 * i)), GenerationTokensPerSecond: f64(55.5)}
+		a.Add(smp(float64(i), f64(25), u64(8*gib), d), mono(float64(i)))
 	}
 	code := 0
 	a.Finish(&code, t0.Add(10*time.Second))

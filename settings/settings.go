@@ -109,10 +109,10 @@ func (s Settings) Validate() error {
 	if s.Units != format.Binary && s.Units != format.Decimal {
 		errs = append(errs, fmt.Errorf("byte units %d: must be binary or decimal", s.Units))
 	}
-	if s.Metrics {
-		if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || port == "" {
-			errs = append(errs, fmt.Errorf("metrics address %q: want host:port, e.g. %s", s.MetricsAddr, metrics.DefaultAddr))
-		}
+	// Checked even while metrics are off, so that switching them on later
+	// cannot fail on an address saved long ago.
+	if _, port, err := net.SplitHostPort(s.MetricsAddr); err != nil || !validPort(port) {
+		errs = append(errs, fmt.Errorf("metrics address %q: want host:port with a port from 0 to 65535, e.g. %s", s.MetricsAddr, metrics.DefaultAddr))
 	}
 	for _, u := range []struct{ name, url string }{{"Ollama URL", s.OllamaURL}, {"llama-server URL", s.LlamaServerURL}} {
 		if u.url == "" {
@@ -129,6 +129,12 @@ func (s Settings) Validate() error {
 		errs = append(errs, fmt.Errorf("job GPU temperature limit %v °C: must be between %d and %d", s.JobMaxGPUTemp, MinJobGPUTemp, MaxJobGPUTemp))
 	}
 	return errors.Join(errs...)
+}
+
+// validPort reports whether port is a TCP port number.
+func validPort(port string) bool {
+	_, err := strconv.ParseUint(port, 10, 16)
+	return err == nil
 }
 
 // Store is the part of fyne.Preferences the settings need.

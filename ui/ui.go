@@ -256,7 +256,7 @@ func (u *UI) startRun(label string) {
 		dialog.ShowInformation("Start run", "Give the run a label first, e.g. the model and quantization.", u.win)
 		return
 	}
-	if err := u.opts.Active.Start(label, nil); err != nil {
+	if err := u.opts.Active.Start(label, nil, nil); err != nil {
 		dialog.ShowError(fmt.Errorf("start run: %w", err), u.win)
 		return
 	}

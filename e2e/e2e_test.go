@@ -110,6 +110,7 @@ func TestSnapshotJSON(t *testing.T) {
 
 func TestCLI(t *testing.T) {
 	bin := binary(t)
+	home := t.TempDir()
 	cases := []struct {
 		args []string
 		code int
@@ -121,9 +122,16 @@ func TestCLI(t *testing.T) {
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"snapshot", "--interval", "10ms"}, 2, "out of range"},
 		{[]string{"snapshot", "--interval", "soon"}, 2, "invalid value"},
+		{[]string{"daemon", "--metrics-addr", "x:y"}, 2, "metrics address"},
+		{[]string{"daemon", "--metrics-addr", "127.0.0.1:99999"}, 2, "metrics address"},
+		{[]string{"queue", "add", "--", "touch", "file\xe9.txt"}, 2, "not valid UTF-8"},
+		// DISPLAY names an X server that is not there: a message, no panic.
+		{[]string{"run", "--", "echo", "never"}, 1, "cannot open the X display"},
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+			"DISPLAY=:239", "WAYLAND_DISPLAY=")
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
@@ -133,7 +141,7 @@ func TestCLI(t *testing.T) {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		if code != c.code || !strings.Contains(out.String(), c.want) {
+		if code != c.code || !strings.Contains(out.String(), c.want) || strings.Contains(out.String(), "panic") {
 			t.Errorf("sysmon %v: exit %d, output %q; want exit %d containing %q", c.args, code, out.String(), c.code, c.want)
 		}
 	}

@@ -94,8 +94,11 @@ func runQueue(args []string, stdout, stderr io.Writer) error {
 	if *to != 0 && verb != "move" {
 		return usageError{fmt.Errorf("queue %s: --to is for move", verb)}
 	}
-	if verb == "move" && *to < 1 {
+	switch {
+	case verb == "move" && *to == 0:
 		return usageError{errors.New("queue move: say where with --to N (1 is next)")}
+	case verb == "move" && *to < 0:
+		return usageError{fmt.Errorf("queue move: --to %d: places start at 1 (1 is next)", *to)}
 	}
 	return withQueue(*dbPath, func(ctx context.Context, q *jobs.Queue) error {
 		switch verb {
@@ -111,10 +114,11 @@ func runQueue(args []string, stdout, stderr io.Writer) error {
 			}
 			return nil
 		case "move":
-			if err := q.Move(ctx, id, *to); err != nil {
+			place, err := q.Move(ctx, id, *to)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "Job %d is now at place %d.\n", id, *to)
+			fmt.Fprintf(stdout, "Job %d is now at place %d of the waiting jobs.\n", id, place)
 			return nil
 		case "run-now":
 			if err := q.RunNow(ctx, id); err != nil {
@@ -123,7 +127,7 @@ func runQueue(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "Job %d starts as soon as a slot is free (%s).\n", id, schedulerName(q.Holder()))
 			return nil
 		}
-		return printLog(ctx, stdout, q, id, *follow)
+		return printLog(ctx, stdout, stderr, q, id, *follow)
 	})
 }
 
@@ -295,7 +299,7 @@ func printJobs(w io.Writer, list []jobs.Job, holder string) error {
 			since = j.Ended
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Name, j.State, since.Local().Format("2006-01-02 15:04"),
-			shorten(j.CommandLine(), 40), j.Detail())
+			shorten(format.CommandLine(j.Argv), 40), j.Detail())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -314,23 +318,29 @@ func shorten(s string, n int) string {
 
 // printLog copies job id's log to w; with follow it goes on printing what
 // is appended until the job has ended (or Ctrl-C).
-func printLog(ctx context.Context, w io.Writer, q *jobs.Queue, id int64, follow bool) error {
+func printLog(ctx context.Context, w, note io.Writer, q *jobs.Queue, id int64, follow bool) error {
 	j, err := q.Get(ctx, id)
 	if err != nil {
 		return err
 	}
+	if j.Attempts == 0 && !j.State.Ended() {
+		if !follow {
+			fmt.Fprintf(w, "Job %d has not started yet, so it has no output.\n", id)
+			return nil
+		}
+		fmt.Fprintf(note, "Job %d has not started yet (%s); waiting for its output. Ctrl-C stops waiting.\n", id, j.Detail())
+	}
 	var f *os.File
 	for {
 		if f == nil {
+			// The log file is created with the job; one from before that
+			// change appears only once the job starts.
 			f, err = os.Open(j.LogPath)
 			switch {
 			case err == nil:
 				defer f.Close()
 			case !errors.Is(err, os.ErrNotExist):
 				return fmt.Errorf("job %d log: %w", id, err)
-			case !follow:
-				fmt.Fprintf(w, "Job %d has not started yet, so it has no output.\n", id)
-				return nil
 			}
 		}
 		if f != nil {
@@ -338,10 +348,7 @@ func printLog(ctx context.Context, w io.Writer, q *jobs.Queue, id int64, follow 
 				return fmt.Errorf("job %d log: %w", id, err)
 			}
 		}
-		if !follow {
-			return nil
-		}
-		if j.State.Ended() {
+		if !follow || j.State.Ended() {
 			// The end was read before the last copy, so nothing is missed.
 			return nil
 		}

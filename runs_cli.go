@@ -75,6 +75,7 @@ func runRuns(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		printRunHeader(stdout, r)
 		return printCompare(stdout, []runs.Summary{r})
 	case "compare":
 		if len(ids) < 2 {
@@ -145,6 +146,24 @@ func printRuns(w io.Writer, list []runs.Summary) error {
 			format.FloatPtr(r.JoulesPerToken, 3, "J"), format.FloatPtr(r.EnergyJoules, 0, "J"), format.BytesPtr(r.VRAMPeakBytes))
 	}
 	return tw.Flush()
+}
+
+// printRunHeader prints what `runs show` tells beyond the compare table:
+// the command, when it ran and how it ended.
+func printRunHeader(w io.Writer, r runs.Summary) {
+	cmd := "none (started by hand)"
+	if len(r.Command) > 0 {
+		cmd = format.CommandLine(r.Command)
+	}
+	end, exit := "still running, or cut off", "n/a"
+	if r.End != nil {
+		end = r.End.Local().Format("2006-01-02 15:04:05")
+	}
+	if r.ExitCode != nil {
+		exit = strconv.Itoa(*r.ExitCode)
+	}
+	fmt.Fprintf(w, "Run %d: %s\nCommand    %s\nStarted    %s\nEnded      %s\nExit code  %s\n\n",
+		r.ID, r.Label, cmd, r.Start.Local().Format("2006-01-02 15:04:05"), end, exit)
 }
 
 func printCompare(w io.Writer, list []runs.Summary) error {

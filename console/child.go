@@ -109,10 +109,10 @@ func (c *Child) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cmd != nil {
-		return fmt.Errorf("sysmon run: %s: already started", c.Name)
+		return fmt.Errorf("start %s: already started", c.Name)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sysmon run: %s: %w", c.Name, err)
+		return fmt.Errorf("start %s: %w", c.Name, err)
 	}
 	cmd := exec.Command(c.Name, c.Args...)
 	if cmd.Err != nil {
@@ -120,9 +120,9 @@ func (c *Child) Start(ctx context.Context) error {
 		// typed the name, so say it plainly.
 		var ee *exec.Error
 		if errors.As(cmd.Err, &ee) {
-			return fmt.Errorf("sysmon run: %s: %w", c.Name, ee.Err)
+			return fmt.Errorf("start %s: %w", c.Name, ee.Err)
 		}
-		return fmt.Errorf("sysmon run: %s: %w", c.Name, cmd.Err)
+		return fmt.Errorf("start %s: %w", c.Name, cmd.Err)
 	}
 	cmd.Dir, cmd.Env = c.Dir, c.Env
 	ownProcessGroup(cmd)
@@ -149,7 +149,7 @@ func (c *Child) Start(ctx context.Context) error {
 			closeAll(c.readers)
 			closeAll(writeEnds)
 			c.readers = nil
-			return fmt.Errorf("sysmon run: %s: %w", c.Name, err)
+			return fmt.Errorf("start %s: %w", c.Name, err)
 		}
 		c.readers = append(c.readers, r)
 		writeEnds = append(writeEnds, w)
@@ -165,7 +165,7 @@ func (c *Child) Start(ctx context.Context) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("sysmon run: %s: %w", c.Name, err)
+		return fmt.Errorf("start %s: %w", c.Name, err)
 	}
 	c.cmd, c.ctx = cmd, ctx
 	for i, term := range []io.Writer{termOut, termErr} {
@@ -230,7 +230,7 @@ func (c *Child) Wait() (exitCode int, err error) {
 	cmd := c.cmd
 	c.mu.Unlock()
 	if cmd == nil {
-		return -1, fmt.Errorf("sysmon run: %s: not started", c.Name)
+		return -1, fmt.Errorf("%s: not started", c.Name)
 	}
 	c.waitOnce.Do(func() { c.exitCode, c.waitErr = c.wait(cmd) })
 	return c.exitCode, c.waitErr
@@ -263,7 +263,7 @@ func (c *Child) wait(cmd *exec.Cmd) (int, error) {
 	code := cmd.ProcessState.ExitCode()
 	switch {
 	case c.cancelled.Load():
-		return code, fmt.Errorf("sysmon run: %s: %w", c.Name, context.Cause(c.ctx))
+		return code, fmt.Errorf("%s: %w", c.Name, context.Cause(c.ctx))
 	case werr == nil:
 		return code, nil
 	}
@@ -271,7 +271,7 @@ func (c *Child) wait(cmd *exec.Cmd) (int, error) {
 	if errors.As(werr, &ee) && code >= 0 {
 		return code, nil
 	}
-	return code, fmt.Errorf("sysmon run: %s: %w", c.Name, werr)
+	return code, fmt.Errorf("%s: %w", c.Name, werr)
 }
 
 // pump copies a stream to the terminal and into a Writer until it ends.

@@ -83,7 +83,7 @@ func TestChildRunHelperAndPid(t *testing.T) {
 func TestChildMissingExecutable(t *testing.T) {
 	b := NewBuffer(0)
 	code, err := Run(context.Background(), b, "sysmon-test-no-such-program")
-	want := "sysmon run: sysmon-test-no-such-program: executable file not found in $PATH"
+	want := "start sysmon-test-no-such-program: executable file not found in $PATH"
 	if err == nil || err.Error() != want || code != -1 {
 		t.Fatalf("Run = %d, %v; want -1, %q", code, err, want)
 	}
@@ -91,7 +91,7 @@ func TestChildMissingExecutable(t *testing.T) {
 		t.Error("error does not wrap exec.ErrNotFound")
 	}
 	_, err = Run(context.Background(), b, "./sysmon-test-no-such-program")
-	if err == nil || err.Error() != "sysmon run: ./sysmon-test-no-such-program: no such file or directory" {
+	if err == nil || err.Error() != "start ./sysmon-test-no-such-program: no such file or directory" {
 		t.Errorf("path to nothing: %v", err)
 	}
 }

@@ -172,3 +172,16 @@ func ParseBytes(s string) (uint64, error) {
 	}
 	return v, nil
 }
+
+// CommandLine is argv as one line, with each argument that holds spaces or
+// quotes quoted, so that `sh -c "echo hello; sleep 1"` reads as what runs.
+func CommandLine(argv []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") {
+			a = strconv.Quote(a)
+		}
+		out[i] = a
+	}
+	return strings.Join(out, " ")
+}

@@ -85,3 +85,10 @@ func TestBase(t *testing.T) {
 		t.Error("bases")
 	}
 }
+
+func TestCommandLine(t *testing.T) {
+	got := CommandLine([]string{"/bin/sh", "-c", `echo "hi"; sleep 1`, "", "plain"})
+	if want := `/bin/sh -c "echo \"hi\"; sleep 1" "" plain`; got != want {
+		t.Errorf("CommandLine = %s, want %s", got, want)
+	}
+}

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,18 +66,4 @@ func (j Job) Detail() string {
 		parts = append(parts, fmt.Sprintf("run #%d", j.RunID))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// CommandLine is j's command as one line, with each argument that holds
-// spaces or quotes quoted, so that `sh -c "echo hello; sleep 1"` reads as
-// what it runs.
-func (j Job) CommandLine() string {
-	out := make([]string, len(j.Argv))
-	for i, a := range j.Argv {
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") {
-			a = strconv.Quote(a)
-		}
-		out[i] = a
-	}
-	return strings.Join(out, " ")
 }

@@ -5,13 +5,6 @@ import (
 	"time"
 )
 
-func TestCommandLineQuotes(t *testing.T) {
-	j := Job{Argv: []string{"/bin/sh", "-c", `echo "hi"; sleep 1`, ""}}
-	if got, want := j.CommandLine(), `/bin/sh -c "echo \"hi\"; sleep 1" ""`; got != want {
-		t.Errorf("CommandLine = %s, want %s", got, want)
-	}
-}
-
 func TestDetail(t *testing.T) {
 	code := 3
 	idle := 20 * time.Minute

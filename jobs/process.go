@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sysmon/console"
+	"sysmon/format"
 	"sysmon/procs"
 )
 
@@ -68,7 +69,7 @@ func (r *Runner) Start(j Job, onLine func(console.Line)) (Process, error) {
 		return nil, fmt.Errorf("open job log: %w", err)
 	}
 	fmt.Fprintf(log, "=== sysmon: attempt %d of job %d started %s: %s\n",
-		j.Attempts+1, j.ID, time.Now().Format(time.RFC3339), j.CommandLine())
+		j.Attempts+1, j.ID, time.Now().Format(time.RFC3339), format.CommandLine(j.Argv))
 	child := console.NewChild(r.Console, j.Argv[0], j.Argv[1:]...)
 	child.Dir = j.Dir
 	child.Env = append(os.Environ(), j.Env...)

@@ -155,14 +155,38 @@ func (q *Queue) Add(ctx context.Context, j Job) (Job, error) {
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE jobs SET log_path = ? WHERE id = ?`,
-			filepath.Join(q.logDir, strconv.FormatInt(id, 10)+".log"), id)
+		log, err := q.claimLog(id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET log_path = ? WHERE id = ?`, log, id)
 		return err
 	})
 	if err != nil {
 		return Job{}, fmt.Errorf("add job %q: %w", j.Name, err)
 	}
 	return q.Get(ctx, id)
+}
+
+// claimLog creates the log file of job id: ID.log, or ID-2.log and so on
+// when a file of that name is left from a database that was set aside, so
+// that a new job never appends to an old job's output.
+func (q *Queue) claimLog(id int64) (string, error) {
+	for n := 1; ; n++ {
+		name := strconv.FormatInt(id, 10)
+		if n > 1 {
+			name += "-" + strconv.Itoa(n)
+		}
+		path := filepath.Join(q.logDir, name+".log")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("job log: %w", err)
+		}
+		return path, f.Close()
+	}
 }
 
 func durationMS(d *time.Duration) *int64 {
@@ -384,12 +408,14 @@ func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
 	return q.Get(ctx, id)
 }
 
-// Move puts pending job id at place to (1 is next) among the pending jobs.
-func (q *Queue) Move(ctx context.Context, id int64, to int) error {
+// Move puts pending job id at place to (1 is next) among the pending jobs,
+// or last when to is past the end, and returns the place it took.
+func (q *Queue) Move(ctx context.Context, id int64, to int) (int, error) {
 	if to < 1 {
-		return fmt.Errorf("move job %d: place %d: the first place is 1", id, to)
+		return 0, fmt.Errorf("move job %d: place %d: the first place is 1", id, to)
 	}
-	return q.tx(ctx, func(tx *sql.Tx) error {
+	place := 0
+	err := q.tx(ctx, func(tx *sql.Tx) error {
 		j, err := getJob(ctx, tx, id)
 		if err != nil {
 			return err
@@ -420,6 +446,7 @@ func (q *Queue) Move(ctx context.Context, id int64, to int) error {
 			return err
 		}
 		at := min(to-1, len(order))
+		place = at + 1
 		order = append(order[:at], append([]int64{id}, order[at:]...)...)
 		// The pending jobs keep the set of positions they had, so running
 		// and ended jobs never collide with them.
@@ -430,6 +457,7 @@ func (q *Queue) Move(ctx context.Context, id int64, to int) error {
 		}
 		return nil
 	})
+	return place, err
 }
 
 // RunNow marks pending job id to start as soon as a slot is free, ahead of

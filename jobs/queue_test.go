@@ -91,19 +91,19 @@ func TestMoveCancelRunNow(t *testing.T) {
 		return ids(list)
 	}
 	same := slices.Equal[[]int64]
-	if err := q.Move(ctx, id[3], 1); err != nil {
-		t.Fatal(err)
+	if place, err := q.Move(ctx, id[3], 1); err != nil || place != 1 {
+		t.Fatalf("move to 1: place %d, %v", place, err)
 	}
 	if got := order(); !same(got, []int64{id[3], id[0], id[1], id[2]}) {
 		t.Fatalf("after move to 1: %v", got)
 	}
-	if err := q.Move(ctx, id[3], 99); err != nil {
-		t.Fatal(err)
+	if place, err := q.Move(ctx, id[3], 99); err != nil || place != 4 {
+		t.Fatalf("move to 99: place %d (want the last, 4), %v", place, err)
 	}
 	if got := order(); !same(got, []int64{id[0], id[1], id[2], id[3]}) {
 		t.Fatalf("after move to 99: %v", got)
 	}
-	if err := q.Move(ctx, id[0], 0); err == nil {
+	if _, err := q.Move(ctx, id[0], 0); err == nil {
 		t.Error("move to place 0 accepted")
 	}
 	if err := q.RunNow(ctx, id[2]); err != nil {
@@ -123,7 +123,7 @@ func TestMoveCancelRunNow(t *testing.T) {
 	if _, err := q.Cancel(ctx, id[0]); !errors.Is(err, ErrEnded) {
 		t.Errorf("second cancel = %v, want ErrEnded", err)
 	}
-	if err := q.Move(ctx, id[0], 1); !errors.Is(err, ErrNotPending) {
+	if _, err := q.Move(ctx, id[0], 1); !errors.Is(err, ErrNotPending) {
 		t.Errorf("move an ended job = %v, want ErrNotPending", err)
 	}
 	if err := q.Start(ctx, id[1], 4242, 99, 0); err != nil {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,11 +66,6 @@ func New(path string, opts ...Option) (*Recorder, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("record to %s: %w", path, err)
-		}
-	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if o.append {
 		if err := prepareAppend(path); err != nil {
@@ -81,7 +75,7 @@ func New(path string, opts ...Option) (*Recorder, error) {
 	}
 	f, err := os.OpenFile(path, flags, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("record to %s: the file exists; refusing to overwrite it (append to it instead): %w", path, err)
+		return nil, fmt.Errorf("record to %s: the file exists, and a recording never overwrites one: choose a new file name: %w", path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record to %s: %w", path, err)

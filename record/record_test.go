@@ -211,7 +211,7 @@ func TestRefusesToOverwrite(t *testing.T) {
 }
 
 func TestAppend(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "rec.csv")
+	path := filepath.Join(t.TempDir(), "rec.csv")
 	rec, err := New(path, Append()) // new file: header written
 	if err != nil {
 		t.Fatal(err)
@@ -341,5 +341,16 @@ func BenchmarkAppendRow(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = appendRow(buf[:0], s)
+	}
+}
+
+// TestMissingFolderIsAnError: a typo in the folder is reported, not created.
+func TestMissingFolderIsAnError(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no", "such")
+	if _, err := New(filepath.Join(dir, "rec.csv")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("New in a missing folder: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the missing folder was created: %v", err)
 	}
 }

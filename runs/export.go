@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -69,12 +70,16 @@ func (s *Store) ExportCSV(ctx context.Context, w io.Writer, ids ...int64) error 
 		return fmt.Errorf("export runs: %w", err)
 	}
 	for _, r := range list {
-		cmd, err := json.Marshal(r.Command)
-		if err != nil {
+		// A JSON array keeps the arguments apart; HTML escaping would turn
+		// a command's ">&2" into "\u003e\u00262".
+		var cmd strings.Builder
+		enc := json.NewEncoder(&cmd)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(r.Command); err != nil {
 			return fmt.Errorf("export runs: %w", err)
 		}
 		if err := cw.Write([]string{
-			strconv.FormatInt(r.ID, 10), r.Label, string(cmd), string(r.State), fmtInt(r.ExitCode),
+			strconv.FormatInt(r.ID, 10), r.Label, strings.TrimSuffix(cmd.String(), "\n"), string(r.State), fmtInt(r.ExitCode),
 			fmtTime(&r.Start), fmtTime(r.End), fmtFloat(&r.DurationSeconds), strconv.Itoa(r.Samples),
 			fmtFloat(r.CPUAvgPercent), fmtFloat(r.CPUPeakPercent), fmtUint(r.RAMPeakBytes),
 			fmtUint(r.VRAMPeakBytes), fmtFloat(r.GPUUtilAvgPercent), fmtFloat(r.EnergyJoules),

@@ -563,7 +563,7 @@ func checkAllRuns(t *testing.T, st *Store, want, samples int) {
 
 func TestExportCSV(t *testing.T) {
 	st := openTemp(t)
-	a, _ := st.Start(`q4, "fast"`, []string{"llama-cli", "-p", "hi, there"}, t0)
+	a, _ := st.Start(`q4, "fast"`, []string{"llama-cli", "-p", "hi, there", "2>&1"}, t0)
 	tok := &fixedTokens{}
 	a.ReadTokens(tok)
 	for i := 0; i <= 10; i++ {
@@ -592,7 +592,7 @@ func TestExportCSV(t *testing.T) {
 		row[c] = recs[1][i]
 	}
 	want := map[string]string{
-		"id": fmt.Sprint(a.ID()), "label": `q4, "fast"`, "command": `["llama-cli","-p","hi, there"]`,
+		"id": fmt.Sprint(a.ID()), "label": `q4, "fast"`, "command": `["llama-cli","-p","hi, there","2>&1"]`,
 		"state": "done", "exit_code": "0", "start": "2026-03-14T15:09:26.000Z", "end": "2026-03-14T15:09:36.000Z",
 		"duration_seconds": "10", "samples": "11", "cpu_avg_percent": "25", "cpu_peak_percent": "25",
 		"ram_peak_bytes": fmt.Sprint(8 * gib), "vram_peak_bytes": fmt.Sprint(3 * gib), "gpu_util_avg_percent": "90",

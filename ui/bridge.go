@@ -435,7 +435,8 @@ func (u *UI) jobActions() jobActions {
 					if j.State.Pending() {
 						place++
 						if j.ID == id {
-							return q().Move(ctx, id, max(1, place+by))
+							_, err := q().Move(ctx, id, max(1, place+by))
+							return err
 						}
 					}
 				}

@@ -153,8 +153,12 @@ func (c *consoleView) copySelected() {
 
 func (c *consoleView) save() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("save console: %w", err), c.win)
 			return
+		}
+		if w == nil {
+			return // cancelled
 		}
 		path := w.URI().Path()
 		_ = w.Close()

@@ -131,7 +131,7 @@ func jobCell(j jobs.Job, col int) string {
 		}
 		return since.Local().Format("2006-01-02 15:04")
 	case 4:
-		return j.CommandLine()
+		return format.CommandLine(j.Argv)
 	case 5:
 		return j.Detail()
 	}
@@ -144,7 +144,7 @@ func (v *jobsView) showAdd(add func(jobs.Job)) {
 	name := widget.NewEntry()
 	name.SetPlaceHolder("default: the command's name")
 	cmd := widget.NewEntry()
-	cmd.SetPlaceHolder("llama-bench -m ~/models/llama3-8b-q4_k_m.gguf")
+	cmd.SetPlaceHolder("llama-bench -m /models/llama3-8b-q4_k_m.gguf")
 	shell := widget.NewCheck("Run as a /bin/sh script", nil)
 	dir := widget.NewEntry()
 	if home, err := os.UserHomeDir(); err == nil {
@@ -181,6 +181,7 @@ func (v *jobsView) showAdd(add func(jobs.Job)) {
 		widget.NewFormItem("", onAC),
 		widget.NewFormItem("When I come back", onReturn),
 	)
+	form.Items[0].HintText = "runs without a shell: ~, $VARS and | need \"Run as a /bin/sh script\""
 	var d *dialog.CustomDialog
 	submit := func() {
 		j, err := jobFromForm(jobForm{name: name.Text, cmd: cmd.Text, shell: shell.Checked, dir: dir.Text,

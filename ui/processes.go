@@ -111,7 +111,7 @@ type processesView struct {
 	content fyne.CanvasObject
 	// terminate and kill signal a process; tests replace them.
 	terminate, kill func(int32) error
-	// alive says whether a PID is still in the latest scan.
+	// alive says whether a PID is still running in the latest scan.
 	alive func(int32) bool
 	// later runs a function on the UI thread after a delay (see bridge.go).
 	later func(time.Duration, func())
@@ -125,7 +125,11 @@ func newProcessesView(win fyne.Window, units func() format.Units, later func(tim
 	v := &processesView{win: win, units: units, later: later, sortCol: 4, desc: true,
 		filter: widget.NewEntry(), total: widget.NewLabel(""), detail: widget.NewLabel(""),
 		terminate: procs.Terminate, kill: procs.Kill}
-	v.alive = func(pid int32) bool { return slices.ContainsFunc(v.all, func(r procRow) bool { return r.PID == pid }) }
+	// A zombie has already exited: only its parent has yet to collect it,
+	// and no signal can do more.
+	v.alive = func(pid int32) bool {
+		return slices.ContainsFunc(v.all, func(r procRow) bool { return r.PID == pid && r.State != "zombie" })
+	}
 	v.filter.SetPlaceHolder("Filter by name, PID or user")
 	v.filter.OnChanged = func(string) { v.rebuild() }
 	v.detail.Wrapping = fyne.TextWrapBreak

@@ -277,8 +277,12 @@ func (u *UI) stopRun() {
 func (u *UI) exportRuns() {
 	ids := u.runs.pickedIDs()
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("export runs: %w", err), u.win)
 			return
+		}
+		if w == nil {
+			return // cancelled
 		}
 		go func() {
 			defer w.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -73,7 +74,8 @@ func (r *Runner) Start(j Job, onLine func(console.Line)) (Process, error) {
 	child := console.NewChild(r.Console, j.Argv[0], j.Argv[1:]...)
 	child.Dir = j.Dir
 	child.Env = append(os.Environ(), j.Env...)
-	child.Stdout, child.Stderr = log, log
+	capped := &cappedLog{w: log, left: maxLogAttempt}
+	child.Stdout, child.Stderr = capped, capped
 	child.Grace = r.Grace
 	if r.OnLine != nil || onLine != nil {
 		child.OnLine(func(l console.Line) {
@@ -102,6 +104,35 @@ func (r *Runner) Start(j Job, onLine func(console.Line)) (Process, error) {
 		log.Close()
 	}()
 	return p, nil
+}
+
+// maxLogAttempt bounds what one attempt writes to its job's log: a job
+// stuck printing must not fill the disk.
+const maxLogAttempt = 1 << 30
+
+// cappedLog passes writes on until left bytes are used, then notes once
+// that the rest is dropped; the mirror to the console goes on regardless.
+// Stdout and stderr share it, hence the lock.
+type cappedLog struct {
+	mu   sync.Mutex
+	w    io.Writer
+	left int64
+}
+
+func (c *cappedLog) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.left < 0:
+	case int64(len(p)) <= c.left:
+		c.left -= int64(len(p))
+		return c.w.Write(p)
+	default:
+		c.left = -1
+		_, err := fmt.Fprintf(c.w, "\n=== sysmon: this attempt's log reached %d MiB; the rest of its output is not kept\n", maxLogAttempt>>20)
+		return len(p), err
+	}
+	return len(p), nil
 }
 
 type process struct {

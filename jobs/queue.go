@@ -45,6 +45,10 @@ const jobColumns = `id, name, argv, dir, env, start_when, idle_for_ms, max_gpu_p
 // endedStates is the SQL list of the states a job never leaves.
 const endedStates = `('done', 'failed', 'cancelled', 'interrupted')`
 
+// maxIdleFor is the longest a job may ask the user to be away: longer than
+// the longest AFK threshold is a typo, not a plan.
+const maxIdleFor = 24 * time.Hour
+
 // Validate fills in j's defaults and says what is wrong with it, if
 // anything, in words meant for the person who typed it.
 func (j *Job) Validate() error {
@@ -108,8 +112,8 @@ func (j *Job) Validate() error {
 		return fmt.Errorf("on interrupt %q: use requeue or fail", j.OnInterrupt)
 	}
 	c := j.Conditions
-	if c.IdleFor != nil && *c.IdleFor < 0 {
-		return fmt.Errorf("idle for %s: must not be negative", *c.IdleFor)
+	if c.IdleFor != nil && (*c.IdleFor < 0 || *c.IdleFor > maxIdleFor) {
+		return fmt.Errorf("idle for %s: must be between 0s and %s", *c.IdleFor, maxIdleFor)
 	}
 	for _, p := range []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sysmon/filelock"
 	"sysmon/runs"
@@ -41,6 +42,7 @@ func TestAddValidatesAndFillsDefaults(t *testing.T) {
 		want string
 	}{
 		{Job{Dir: dir}, "needs a command"},
+		{Job{Argv: []string{"x"}, Dir: dir, Conditions: Conditions{IdleFor: ptr(10000 * time.Hour)}}, "idle for"},
 		{Job{Argv: []string{"touch", "file\xe9.txt"}, Dir: dir}, "argument 2"},
 		{Job{Argv: []string{"x"}, Dir: dir, Env: []string{"K=\xff"}}, "not valid UTF-8"},
 		{Job{Argv: []string{"x"}, Dir: dir, Name: "a\nb\x1b[31m"}, "control characters"},

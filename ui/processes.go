@@ -217,6 +217,7 @@ func (v *processesView) rebuild() {
 	v.rows = v.rows[:0]
 	var cpu float64
 	var mem, gpuMem uint64
+	onGPU := false
 	for _, r := range v.all {
 		if q != "" && !strings.Contains(strings.ToLower(r.Name), q) && !strings.Contains(strconv.Itoa(int(r.PID)), q) &&
 			!strings.Contains(strings.ToLower(r.User), q) {
@@ -231,6 +232,7 @@ func (v *processesView) rebuild() {
 		}
 		if r.gpuBytes != nil {
 			gpuMem += *r.gpuBytes
+			onGPU = true
 		}
 	}
 	c := procColumns[v.sortCol]
@@ -241,8 +243,12 @@ func (v *processesView) rebuild() {
 		return c.cmp(a, b, v.perCore)
 	})
 	u := v.units()
+	gpuText := format.NA // no process with known GPU memory: no GPU, or the driver does not say
+	if onGPU {
+		gpuText = u.Bytes(float64(gpuMem))
+	}
 	v.total.SetText(fmt.Sprintf("%d of %d processes   CPU %s   Memory %s   GPU memory %s",
-		len(v.rows), len(v.all), format.Percent(cpu), u.Bytes(float64(mem)), u.Bytes(float64(gpuMem))))
+		len(v.rows), len(v.all), format.Percent(cpu), u.Bytes(float64(mem)), gpuText))
 	v.table.Refresh()
 }
 

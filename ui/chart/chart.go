@@ -267,11 +267,13 @@ func gridAt(ticks []gochart.Tick) []gochart.GridLine {
 
 // niceCeil rounds v up to a top whose quarters are round numbers: 1, 2, 4
 // or 8 times a power of ten, scaled by the largest power of base (when base
-// is set) so byte axes land on whole KiB or MiB. The result is at least 1,
-// so an all-zero series still has an axis.
+// is set) so byte axes land on whole KiB or MiB. The result is at least 4,
+// so an all-zero series still has an axis whose quarter labels (1, 2, 3, 4)
+// read as different numbers.
 func niceCeil(v, base float64) float64 {
-	if v <= 1 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 1
+	const least = 4
+	if v <= least || math.IsNaN(v) || math.IsInf(v, 0) {
+		return least
 	}
 	scale := 1.0
 	if base > 1 {

@@ -59,7 +59,7 @@ func TestRunIsRecorded(t *testing.T) {
 	home := t.TempDir()
 	cmd, out, exited := startWith(t, runsEnv(t, home), "run", "--label", "test q4", "--", "sh", "-c", fakeLlama)
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "run finished") {
+	for !strings.Contains(out.String(), "run ended") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the run did not finish:\n%s", out.String())
 		}

@@ -65,18 +65,7 @@ func runDaemon(args []string, stderr io.Writer) error {
 		return err
 	}
 	defer stopJobs(queue)
-	samples, unsubscribeSamples := s.Subscribe()
-	defer unsubscribeSamples()
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case smp := <-samples:
-				queue.Tick(ctx, smp)
-			}
-		}
-	}()
+	defer eachSample(ctx, s, func(smp *sampler.Sample) { queue.Tick(ctx, smp) })()
 	if cfg.Metrics {
 		srv, err := metrics.Listen(cfg.MetricsAddr, s.History().Latest, metrics.WithVersion(version), metrics.WithJobs(jobCounts(queue)))
 		if err != nil {

@@ -239,3 +239,24 @@ func openMachine(ctx context.Context, cfg settings.Settings) *machine {
 		_ = g.Close()
 	}}
 }
+
+// eachSample calls handle with every new sample, on a goroutine of its own,
+// until ctx is done or the returned function is called. A slow handle
+// misses samples; it never holds up the sampler.
+func eachSample(ctx context.Context, s *sampler.Sampler, handle func(*sampler.Sample)) (stop func()) {
+	samples, unsubscribe := s.Subscribe()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case smp, ok := <-samples:
+				if !ok {
+					return
+				}
+				handle(smp)
+			}
+		}
+	}()
+	return unsubscribe
+}

@@ -179,28 +179,19 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 			defer stopJobs(queue)
 		}
 	}
-	samples, unsubscribe := s.Subscribe()
-	defer unsubscribe()
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case smp := <-samples:
-				if active != nil {
-					active.Add(smp)
-				}
-				if queue != nil {
-					queue.Tick(ctx, smp)
-				}
-				if rec != nil {
-					if err := rec.Add(smp); err != nil {
-						slog.Error("record: sample not written", "err", err)
-					}
-				}
+	defer eachSample(ctx, s, func(smp *sampler.Sample) {
+		if active != nil {
+			active.Add(smp)
+		}
+		if queue != nil {
+			queue.Tick(ctx, smp)
+		}
+		if rec != nil {
+			if err := rec.Add(smp); err != nil {
+				slog.Error("record: sample not written", "err", err)
 			}
 		}
-	}()
+	})()
 	exporter := &metricsExporter{ctx: ctx, latest: s.History().Latest, opts: []metrics.Option{metrics.WithVersion(version)}}
 	if queue != nil {
 		exporter.opts = append(exporter.opts, metrics.WithJobs(jobCounts(queue)))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -118,35 +119,31 @@ func (v *settingsView) read() (settings.Settings, error) {
 		CloseToTray: v.closeToTray.Checked, StartMinimized: v.startMin.Checked, StartAtLogin: v.atLogin.Checked,
 		Metrics: v.metrics.Checked, MetricsAddr: strings.TrimSpace(v.metricsAddr.Text),
 		OllamaURL: strings.TrimSpace(v.ollamaURL.Text), LlamaServerURL: strings.TrimSpace(v.llamaURL.Text)}
-	var err error
-	parse := func(name, text string) time.Duration {
-		d, e := time.ParseDuration(strings.TrimSpace(text))
-		if e != nil && err == nil {
-			err = fmt.Errorf("%s %q is not a duration like 1s, 500ms or 5m", name, text)
+	// Every field that does not parse is named, not just the first.
+	var errs []error
+	field := func(name, text, want string, parse func(string) error) {
+		if parse(strings.TrimSpace(text)) != nil {
+			errs = append(errs, fmt.Errorf("%s %q is not %s", name, text, want))
 		}
-		return d
 	}
-	s.Interval = parse("sampling interval", v.interval.Text)
-	s.History = parse("history", v.history.Text)
-	s.AFKAfter = parse("AFK threshold", v.afk.Text)
-	whole := func(name, text string) int {
-		n, e := strconv.Atoi(strings.TrimSpace(text))
-		if e != nil && err == nil {
-			err = fmt.Errorf("%s %q is not a whole number", name, text)
-		}
-		return n
+	duration := func(d *time.Duration) func(string) error {
+		return func(t string) (err error) { *d, err = time.ParseDuration(t); return err }
 	}
-	s.ConsoleLines = whole("console lines", v.lines.Text)
-	s.JobSlots = whole("jobs at once", v.jobSlots.Text)
-	if t, e := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.jobMaxTemp.Text), "°C")), 64); e != nil {
-		if err == nil {
-			err = fmt.Errorf("job GPU temperature limit %q is not a number", v.jobMaxTemp.Text)
-		}
-	} else {
-		s.JobMaxGPUTemp = t
+	whole := func(n *int) func(string) error {
+		return func(t string) (err error) { *n, err = strconv.Atoi(t); return err }
 	}
+	const aDuration, aNumber = "a duration like 1s, 500ms or 5m", "a whole number"
+	field("sampling interval", v.interval.Text, aDuration, duration(&s.Interval))
+	field("history", v.history.Text, aDuration, duration(&s.History))
+	field("AFK threshold", v.afk.Text, aDuration, duration(&s.AFKAfter))
+	field("console lines", v.lines.Text, aNumber, whole(&s.ConsoleLines))
+	field("jobs at once", v.jobSlots.Text, aNumber, whole(&s.JobSlots))
+	field("job GPU temperature limit", v.jobMaxTemp.Text, "a number", func(t string) (err error) {
+		s.JobMaxGPUTemp, err = strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "°C")), 64)
+		return err
+	})
 	s.Units = format.Units(v.units.SelectedIndex())
-	return s, err
+	return s, errors.Join(errs...)
 }
 
 // shortDuration drops the zero tails of Duration.String: "10m", not "10m0s".

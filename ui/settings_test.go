@@ -79,6 +79,15 @@ func TestSettingsApplyLiveAndRejectBad(t *testing.T) {
 			t.Errorf("%s=%q changed the stored settings", bad.field, bad.text)
 		}
 	}
+
+	// Two fields that do not parse are both named at once.
+	v.show(stored)
+	v.interval.SetText("abc")
+	v.jobSlots.SetText("many")
+	apply()
+	if !strings.Contains(v.message.Text, `sampling interval "abc"`) || !strings.Contains(v.message.Text, `jobs at once "many"`) {
+		t.Errorf("message %q, want both fields named", v.message.Text)
+	}
 }
 
 type entryRef struct{ set func(string) }

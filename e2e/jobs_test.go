@@ -17,6 +17,14 @@ import (
 // really runs.
 const ticker = `i=0; while :; do i=$((i+1)); echo $i > tick; sleep 0.2; done`
 
+// tickers returns the ticker script marked as t's, and ends t's tickers when
+// t ends: the jobs outlive a killed sysmon, and another test's must live on.
+func tickers(t *testing.T) string {
+	mark := fmt.Sprintf("sysmon-e2e-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))
+	t.Cleanup(func() { _ = exec.Command("pkill", "-f", mark).Run() })
+	return ": " + mark + "; " + ticker
+}
+
 // queue runs `sysmon queue ARGS` against home's database.
 func queue(t testing.TB, env []string, args ...string) string {
 	t.Helper()
@@ -104,9 +112,8 @@ func TestIdleJobFollowsTheUser(t *testing.T) {
 	go user(busy)
 
 	// The job's own --idle-for stands in for a short AFK threshold.
-	queue(t, env, "add", "--name", "ticker", "--idle-for", "2s", "--dir", work, "--shell", "--", ticker)
+	queue(t, env, "add", "--name", "ticker", "--idle-for", "2s", "--dir", work, "--shell", "--", tickers(t))
 	cmd, out, exited := startWith(t, env, "daemon", "--interval", "250ms")
-	t.Cleanup(func() { _ = exec.Command("pkill", "-f", "echo \\$i > tick").Run() })
 
 	time.Sleep(4 * time.Second)
 	if st := jobState(t, env, 1); st != "waiting" || ticks(t, work) != 0 {
@@ -149,10 +156,10 @@ func TestKilledDaemonKeepsTheQueue(t *testing.T) {
 	need(t, "Xvfb", "xdpyinfo")
 	home, again, fail := t.TempDir(), t.TempDir(), t.TempDir()
 	env := runsEnv(t, home)
-	queue(t, env, "add", "--name", "again", "--when", "now", "--dir", again, "--shell", "--", ticker)
-	queue(t, env, "add", "--name", "once", "--when", "now", "--on-interrupt", "fail", "--dir", fail, "--shell", "--", ticker)
+	script := tickers(t)
+	queue(t, env, "add", "--name", "again", "--when", "now", "--dir", again, "--shell", "--", script)
+	queue(t, env, "add", "--name", "once", "--when", "now", "--on-interrupt", "fail", "--dir", fail, "--shell", "--", script)
 	queue(t, env, "add", "--name", "later", "--dir", home, "--", "true")
-	t.Cleanup(func() { _ = exec.Command("pkill", "-f", "echo \\$i > tick").Run() })
 
 	cmd, out, exited := startWith(t, env, "daemon", "--interval", "250ms", "--jobs", "2")
 	waitState(t, env, 1, "running", 8*time.Second, out)

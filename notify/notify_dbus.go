@@ -11,9 +11,10 @@ import (
 
 // send calls org.freedesktop.Notifications.Notify (Desktop Notifications
 // Specification 1.2) on a private connection, closed again at once: the
-// daemon sends a notification only when a job ends.
+// daemon sends a notification only when a job ends. Without a session bus
+// it fails rather than have dbus-launch start one that nobody ends.
 func send(ctx context.Context, title, body string) error {
-	conn, err := dbus.SessionBusPrivate(dbus.WithContext(ctx))
+	conn, err := dbus.SessionBusPrivateNoAutoStartup(dbus.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -67,5 +68,26 @@ func TestSendWithoutServerFails(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/none")
 	if err := Send(context.Background(), "t", "b"); err == nil {
 		t.Fatal("Send with no session bus returned nil")
+	}
+}
+
+// TestSendNeverLaunchesABus: with no session bus address at all, Send fails
+// instead of having dbus-launch start a bus that would outlive sysmon.
+func TestSendNeverLaunchesABus(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	t.Setenv("DISPLAY", ":239")
+	dir := t.TempDir()
+	// A dbus-launch first on PATH records whether anyone ran it.
+	script := "#!/bin/sh\ntouch " + dir + "/launched\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "dbus-launch"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+":"+os.Getenv("PATH"))
+	if err := Send(context.Background(), "t", "b"); err == nil {
+		t.Fatal("Send with no session bus returned nil")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "launched")); err == nil {
+		t.Error("Send ran dbus-launch")
 	}
 }

@@ -43,14 +43,15 @@ func (j Job) Detail() string {
 	if j.Message != "" {
 		parts = append(parts, j.Message)
 	}
-	if j.State == StateQueued {
-		// A waiting job's message already says which condition holds it.
+	if j.State == StateQueued && j.Message == "" {
+		// A waiting job's message already says which condition holds it,
+		// and a queued one's that only a slot does.
 		parts = append(parts, j.StartsWhen())
 	}
 	if (j.State == StateRunning || j.State == StatePaused) && !j.Started.IsZero() {
 		parts = append(parts, "started "+format.Duration(time.Since(j.Started).Seconds())+" ago")
 	}
-	if j.State.Ended() && !j.Started.IsZero() && j.Ended.After(j.Started) {
+	if (j.State == StateDone || j.State == StateFailed) && !j.Started.IsZero() && j.Ended.After(j.Started) {
 		parts = append(parts, "ran "+format.Duration(j.Ended.Sub(j.Started).Seconds()))
 	}
 	if j.ExitCode != nil && j.State.Ended() {

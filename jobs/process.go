@@ -100,7 +100,11 @@ func (r *Runner) Start(j Job, onLine func(console.Line)) (Process, error) {
 		defer close(p.done)
 		defer cancel()
 		p.code, p.err = child.Wait()
-		fmt.Fprintf(log, "=== sysmon: attempt ended %s: exit code %d\n", time.Now().Format(time.RFC3339), p.code)
+		how := fmt.Sprintf("exit code %d", p.code)
+		if p.err != nil {
+			how = p.err.Error() // ended by a signal, often sysmon's own stop
+		}
+		fmt.Fprintf(log, "=== sysmon: attempt ended %s: %s\n", time.Now().Format(time.RFC3339), how)
 		log.Close()
 	}()
 	return p, nil

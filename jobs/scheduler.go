@@ -392,7 +392,7 @@ func (s *Scheduler) startNext(ctx context.Context, list []Job, m machine) {
 			s.mark(ctx, j, StateWaiting, why)
 			continue
 		case !free:
-			s.mark(ctx, j, StateQueued, "")
+			s.mark(ctx, j, StateQueued, fmt.Sprintf("ready; waiting for a free slot (%d at once)", s.cfg.MaxRunning))
 			continue
 		}
 		s.launch(ctx, j)
@@ -454,11 +454,18 @@ func (s *Scheduler) reap(ctx context.Context, final bool) {
 		delete(s.running, id)
 		code, werr := a.proc.Result()
 		if a.run != nil {
-			var ec *int
-			if werr == nil {
-				ec = &code
+			var err error
+			if a.why != stopNone {
+				// Cut short by sysmon: a run, but not a whole one.
+				err = a.run.Interrupt(s.cfg.Now())
+			} else {
+				var ec *int
+				if werr == nil {
+					ec = &code
+				}
+				err = a.run.Finish(ec, s.cfg.Now())
 			}
-			if err := a.run.Finish(ec, s.cfg.Now()); err != nil {
+			if err != nil {
 				slog.Warn("job run not saved", "job", id, "err", err)
 			}
 		}

@@ -430,7 +430,11 @@ func TestCancelRunningJob(t *testing.T) {
 	h.tick()
 	h.tick()
 	h.tick()
-	h.wantState(j.ID, StateCancelled)
+	got := h.wantState(j.ID, StateCancelled)
+	// Its run is kept, marked as cut short rather than done.
+	if run, err := h.st.Get(h.ctx, got.RunID); err != nil || run.State != runs.StateInterrupted {
+		t.Errorf("run of the cancelled job: %+v, %v; want interrupted", run.State, err)
+	}
 }
 
 func TestStartFailureFailsJob(t *testing.T) {

@@ -28,7 +28,8 @@ const (
 	// StateDone: Finish was called.
 	StateDone State = "done"
 	// StateInterrupted: its writer went away without Finish (crash, kill,
-	// power loss, Store.Close); the data up to the last flush is kept.
+	// power loss, Store.Close), or Interrupt ended it before its command
+	// did; the data up to the last flush is kept.
 	StateInterrupted State = "interrupted"
 )
 
@@ -236,6 +237,13 @@ func (r *Run) Flush() error {
 // when there is none), writing everything buffered.
 func (r *Run) Finish(exitCode *int, at time.Time) error {
 	return r.end(exitCode, at, StateDone)
+}
+
+// Interrupt ends the run at wall time at because its command was stopped
+// before it finished (cancelled, stopped when the user came back, or with
+// sysmon): its figures are kept but are not a whole run's.
+func (r *Run) Interrupt(at time.Time) error {
+	return r.end(nil, at, StateInterrupted)
 }
 
 // end writes the final state; a zero at means the last sample's time.

@@ -25,7 +25,10 @@ case $action in
 install)
   [ -x "$bin" ] || { echo "$bin not found: run make install first (or set PREFIX)" >&2; exit 1; }
   install -d "$unit_dir"
-  sed "s|@BIN@|$bin|" deploy/sysmon.service >"$unit.part"
+  # systemd reads \ as an escape and % as a specifier in a quoted path, and
+  # sed's replacement reads \, & and |.
+  exec_bin=$(printf '%s' "$bin" | sed -e 's/\\/\\\\/g' -e 's/%/%%/g' -e 's/[\\&|]/\\&/g')
+  sed "s|@BIN@|$exec_bin|" deploy/sysmon.service >"$unit.part"
   chmod 644 "$unit.part"
   mv "$unit.part" "$unit"
   echo "installed $unit"

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,15 @@ func newJobsView(win fyne.Window, act jobActions) *jobsView {
 	add := widget.NewButton("Add job…", func() { v.showAdd(act.add) })
 	add.Importance = widget.HighImportance
 	cancel := withSelected(func(id int64) {
-		dialog.ShowConfirm("Cancel job", fmt.Sprintf("Cancel job #%d? A running job is ended.", id), func(ok bool) {
+		j, ok := v.job(id)
+		if !ok {
+			return
+		}
+		what := fmt.Sprintf("Cancel job #%d %s? It will not run.", j.ID, j.Name)
+		if j.State == jobs.StateRunning || j.State == jobs.StatePaused {
+			what = fmt.Sprintf("Cancel job #%d %s? It is %s: its processes are ended.", j.ID, j.Name, j.State)
+		}
+		dialog.ShowConfirm("Cancel job", what, func(ok bool) {
 			if ok {
 				act.cancel(id)
 			}
@@ -103,7 +112,9 @@ func newJobsView(win fyne.Window, act jobActions) *jobsView {
 	return v
 }
 
-// show replaces the list; who says which sysmon schedules the queue.
+// show replaces the list; who says which sysmon schedules the queue. The
+// selection stays on the same job wherever it moved, so that the buttons
+// never act on another one than the row that shows selected.
 func (v *jobsView) show(list []jobs.Job, who string) {
 	v.list = list
 	if len(list) == 0 {
@@ -111,6 +122,21 @@ func (v *jobsView) show(list []jobs.Job, who string) {
 	}
 	setText(v.status, who)
 	v.table.Refresh()
+	if i := slices.IndexFunc(list, func(j jobs.Job) bool { return j.ID == v.selected }); i >= 0 {
+		v.table.Select(widget.TableCellID{Row: i, Col: 1})
+	} else {
+		v.selected = 0
+		v.table.UnselectAll()
+	}
+}
+
+// job returns the listed job with id.
+func (v *jobsView) job(id int64) (jobs.Job, bool) {
+	i := slices.IndexFunc(v.list, func(j jobs.Job) bool { return j.ID == id })
+	if i < 0 {
+		return jobs.Job{}, false
+	}
+	return v.list[i], true
 }
 
 // jobCell is the text of one cell of the job table.

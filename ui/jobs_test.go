@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"sysmon/jobs"
 )
 
@@ -60,5 +63,27 @@ func TestJobFromFormRefusesBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: err = %v, want one saying %q", c.form, err, c.want)
 		}
+	}
+}
+
+// TestJobsSelectionFollowsTheJob: when the list is reread in another order
+// the selection stays on the same job, and a job that left clears it.
+func TestJobsSelectionFollowsTheJob(t *testing.T) {
+	a := test.NewApp()
+	defer a.Quit()
+	v := newJobsView(a.NewWindow("jobs"), jobActions{})
+	list := []jobs.Job{{ID: 4, Name: "a"}, {ID: 5, Name: "b"}, {ID: 6, Name: "c"}}
+	v.show(list, "")
+	v.table.Select(widget.TableCellID{Row: 2, Col: 1})
+	if v.selected != 6 {
+		t.Fatalf("selected %d, want 6", v.selected)
+	}
+	v.show([]jobs.Job{list[0], list[2], list[1]}, "")
+	if v.selected != 6 {
+		t.Errorf("after reordering, selected %d, want 6", v.selected)
+	}
+	v.show([]jobs.Job{list[0], list[1]}, "")
+	if v.selected != 0 {
+		t.Errorf("after job 6 left, selected %d, want none", v.selected)
 	}
 }

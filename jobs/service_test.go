@@ -17,21 +17,9 @@ func TestServiceSchedulesOnlyWithTheLock(t *testing.T) {
 		t.Skip("no file locks here")
 	}
 	path := filepath.Join(t.TempDir(), "sysmon.db")
-	open := func() *Queue {
-		st, err := runs.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		q, err := Open(st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return q
-	}
 	daemonStart, windowStart := &fakeStarter{procs: map[int64]*fakeProc{}}, &fakeStarter{procs: map[int64]*fakeProc{}}
-	daemon := NewService(open(), "daemon", daemonStart, Config{})
-	window := NewService(open(), "window", windowStart, Config{})
+	daemon := NewService(openQueue(t, path), "daemon", daemonStart, Config{})
+	window := NewService(openQueue(t, path), "window", windowStart, Config{})
 	if c, _ := daemon.Counts(); c != nil {
 		t.Errorf("counts before the first tick = %v, want none", c)
 	}

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages sysmon needs to build (cgo, OpenGL,
 # X11 and Wayland headers for Fyne) and to run its tests headless (Xvfb,
-# xdotool, ImageMagick, D-Bus, Prometheus for the metrics tests), only those
-# that are missing.
+# xdotool, ImageMagick, D-Bus, Prometheus for the metrics tests, xz for the
+# packaging tests), only those that are missing.
 set -euo pipefail
 
 packages=(
   gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
   libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols
-  xvfb xdotool x11-utils imagemagick dbus dbus-x11 libgl1-mesa-dri fonts-dejavu-core
+  xvfb xdotool x11-utils imagemagick dbus dbus-x11 libgl1-mesa-dri fonts-dejavu-core xz-utils
   prometheus
 )
 

@@ -49,19 +49,30 @@ Every verb takes --db FILE (default: the user's data folder, as sysmon runs).
 The jobs run in the window's or sysmon daemon's scheduler, whichever holds the queue.
 `
 
+// subcommand splits `sysmon GROUP VERB ...`: with no verb, or one that asks
+// for help, it prints usage; otherwise it returns the verb, its arguments and
+// a flag set that already takes --db.
+func subcommand(group, usage, verbs string, args []string, stderr io.Writer) (verb string, rest []string, fs *flag.FlagSet, db *string, err error) {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return "", nil, nil, nil, usageError{fmt.Errorf("%s: which one? %s", group, verbs)}
+		}
+		return "", nil, nil, nil, flag.ErrHelp
+	}
+	verb, rest = args[0], args[1:]
+	fs = newFlags(group+" "+verb, "sysmon "+group+" "+verb, stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	db = fs.String("db", "", "the database (default: the user's data folder)")
+	return verb, rest, fs, db, nil
+}
+
 // runQueue is `sysmon queue VERB`.
 func runQueue(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stderr, queueUsage)
-		if len(args) == 0 {
-			return usageError{errors.New("queue: which one? add, list, cancel, logs, move or run-now")}
-		}
-		return flag.ErrHelp
+	verb, args, fs, dbPath, err := subcommand("queue", queueUsage, "add, list, cancel, logs, move or run-now", args, stderr)
+	if err != nil {
+		return err
 	}
-	verb, args := args[0], args[1:]
-	fs := newFlags("queue "+verb, "sysmon queue "+verb, stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, queueUsage) }
-	dbPath := fs.String("db", "", "the database (default: the user's data folder)")
 	switch verb {
 	case "add":
 		return queueAdd(fs, dbPath, args, stdout)

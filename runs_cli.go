@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,17 +26,10 @@ Flags:
 
 // runRuns is `sysmon runs VERB`.
 func runRuns(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stderr, runsUsage)
-		if len(args) == 0 {
-			return usageError{errors.New("runs: which one? list, show, compare or export")}
-		}
-		return flag.ErrHelp
+	verb, args, fs, dbPath, err := subcommand("runs", runsUsage, "list, show, compare or export", args, stderr)
+	if err != nil {
+		return err
 	}
-	verb, args := args[0], args[1:]
-	fs := newFlags("runs "+verb, "sysmon runs "+verb, stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, runsUsage) }
-	dbPath := fs.String("db", "", "the runs database (default: the user's data folder)")
 	asCSV := fs.Bool("csv", false, "export as CSV (the only export format)")
 	out := fs.String("out", "", "write the export to FILE instead of standard output")
 	if err := parse(fs, args); err != nil {

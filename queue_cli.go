@@ -344,8 +344,8 @@ func printLog(ctx context.Context, w, note io.Writer, q *jobs.Queue, id int64, f
 	var f *os.File
 	for {
 		if f == nil {
-			// The log file is created with the job; one from before that
-			// change appears only once the job starts.
+			// A job gets its log file when it is added; one queued by an
+			// older sysmon has none until it starts.
 			f, err = os.Open(j.LogPath)
 			switch {
 			case err == nil:

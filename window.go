@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"github.com/godbus/dbus/v5"
 
 	"sysmon/assets"
 	"sysmon/console"
@@ -121,6 +122,7 @@ func runApp(override func(*settings.Settings), ar appRun) (int, error) {
 	if err := checkDisplay(); err != nil {
 		return 0, err
 	}
+	keepFromLaunchingBus()
 	// Most of the live heap is Fyne's parsed fonts, which never change; the
 	// garbage is chart images. A lower GC target keeps the resident size
 	// close to the live heap for a few milliseconds of extra GC a minute.
@@ -317,3 +319,22 @@ func (m *metricsExporter) set(on bool, addr string) error {
 	slog.Info("serving Prometheus metrics", "url", srv.URL())
 	return nil
 }
+
+// keepFromLaunchingBus stops godbus, in sysmon and in Fyne (its settings
+// portal, notifications and tray), from starting a session bus with
+// dbus-launch where none runs: that bus outlives sysmon, one per start.
+// Where no session bus answers, the address is set to one that fails at
+// once, so each of them reports "no session bus" instead.
+func keepFromLaunchingBus() {
+	conn, err := dbus.SessionBusPrivateNoAutoStartup()
+	if err == nil {
+		_ = conn.Close()
+		return
+	}
+	slog.Info("no session D-Bus: desktop notifications, the tray and the theme portal are off", "err", err)
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus)
+}
+
+// noSessionBus is a D-Bus address with no transport: dialing it fails
+// without side effects.
+const noSessionBus = "disabled:"

@@ -486,3 +486,31 @@ func TestDaemonServesMetrics(t *testing.T) {
 	}
 	terminate(t, cmd, exited, out)
 }
+
+// TestWindowNeverLaunchesABus: in a session without a D-Bus session bus the
+// window starts no bus of its own (Fyne's godbus calls would run
+// dbus-launch, whose bus outlives sysmon), and still runs.
+func TestWindowNeverLaunchesABus(t *testing.T) {
+	need(t, "Xvfb", "xdpyinfo")
+	fake := t.TempDir()
+	script := "#!/bin/sh\ntouch " + fake + "/launched\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(fake, "dbus-launch"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runtime := t.TempDir()
+	os.Chmod(runtime, 0o700)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "PATH=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "PATH="+fake+":"+os.Getenv("PATH"), "DISPLAY="+startXvfb(t), "XDG_RUNTIME_DIR="+runtime,
+		"LANG=C.UTF-8", "HOME="+t.TempDir())
+	cmd, out, exited := startWith(t, env)
+	time.Sleep(5 * time.Second)
+	terminate(t, cmd, exited, out)
+	if _, err := os.Stat(filepath.Join(fake, "launched")); err == nil {
+		t.Errorf("sysmon ran dbus-launch\n%s", out.String())
+	}
+}

@@ -102,7 +102,7 @@ func TestCloseQuitsWithoutTray(t *testing.T) {
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("exit %v", err)
+			t.Errorf("exit %v\n%s", err, out.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("closing the window did not quit without a tray\n%s", out.String())

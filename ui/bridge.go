@@ -57,13 +57,13 @@ func (u *UI) update(s *sampler.Sample) {
 	renderMu.Lock()
 	defer renderMu.Unlock()
 	var st viewState
-	fyne.DoAndWait(func() { st = u.viewState() })
+	u.doAndWait(func() { st = u.viewState() })
 	f := frame{header: headerText(s)}
 	f.banner, f.bannerOK = gpuBanner(s.GPU, u.unitsNow())
 	if st.visible {
 		f = u.render(s, st, f)
 	}
-	fyne.DoAndWait(func() { u.apply(f, s) })
+	u.doAndWait(func() { u.apply(f, s) })
 }
 
 func (u *UI) viewState() viewState {
@@ -131,6 +131,7 @@ func tailLines(lines []chart.Line, n int) []chart.Line {
 }
 
 func (u *UI) apply(f frame, s *sampler.Sample) {
+	u.nap.tick(u.win)
 	if u.tray != nil {
 		u.tray.update(s, u.unitsNow(), u.hidden.Load())
 	}
@@ -187,7 +188,20 @@ func tail(v []float64, n int) []float64 {
 }
 
 // Quit closes the app from any goroutine (a signal handler, say).
-func (u *UI) Quit() { fyne.Do(u.app.Quit) }
+func (u *UI) Quit() { u.do(u.app.Quit) }
+
+// do runs fn on the UI thread, waking it if it naps (nap.go); bridge.go is
+// the one place that hands the UI thread work.
+func (u *UI) do(fn func()) {
+	u.nap.poke()
+	fyne.Do(fn)
+}
+
+// doAndWait is do, returning once fn has run.
+func (u *UI) doAndWait(fn func()) {
+	u.nap.poke()
+	fyne.DoAndWait(fn)
+}
 
 // consoleRedraw is the shortest time between two redraws of the Console tab:
 // a child printing a million lines a second costs at most ten redraws.
@@ -204,7 +218,7 @@ func (u *UI) followConsole(ctx context.Context) {
 			return
 		case <-changed:
 		}
-		fyne.Do(func() {
+		u.do(func() {
 			if u.tabs.Selected() == u.consoleTab {
 				u.console.refresh()
 			}
@@ -222,7 +236,7 @@ func (u *UI) later(d time.Duration, fn func()) {
 	go func() {
 		select {
 		case <-time.After(d):
-			fyne.Do(fn)
+			u.do(fn)
 		case <-u.stopped:
 		}
 	}()
@@ -280,7 +294,7 @@ func (u *UI) followProcesses(ctx context.Context) {
 			return
 		}
 		gpuMem := gpuMemoryByPID(u.opts.Sampler.History().Latest())
-		fyne.Do(func() { u.procs.show(list, gpuMem) })
+		u.do(func() { u.procs.show(list, gpuMem) })
 	})
 }
 
@@ -319,7 +333,7 @@ func (u *UI) loadRuns() {
 			slog.Error("runs: list", "err", err)
 			return
 		}
-		fyne.Do(func() { u.runs.showList(list) })
+		u.do(func() { u.runs.showList(list) })
 	}()
 }
 
@@ -358,7 +372,7 @@ func (u *UI) compareRuns() {
 		img := chart.Render(chart.Spec{Width: w, Height: h, Scale: st.scale, Palette: st.palette, Lines: lines,
 			Max: top, Label: label, Step: time.Second, Axes: true, Elapsed: true})
 		rows := runs.Compare(list...)
-		fyne.Do(func() { u.runs.showCompare(rows, img, strings.Join(legend, "   ")) })
+		u.do(func() { u.runs.showCompare(rows, img, strings.Join(legend, "   ")) })
 	}()
 }
 
@@ -386,7 +400,7 @@ func (u *UI) loadJobs(ctx context.Context) {
 	if mine, holder := u.opts.Jobs.Scheduling(); !mine {
 		who = "This window shows and edits the queue; " + schedulerName(holder) + " runs it."
 	}
-	fyne.Do(func() { u.jobs.show(list, who) })
+	u.do(func() { u.jobs.show(list, who) })
 }
 
 // schedulerName says who runs the queue when this window does not.
@@ -405,7 +419,7 @@ func (u *UI) jobActions() jobActions {
 		go func() {
 			ctx := context.Background()
 			if err := f(ctx); err != nil {
-				fyne.Do(func() { dialog.ShowError(fmt.Errorf("%s: %w", what, err), u.win) })
+				u.do(func() { dialog.ShowError(fmt.Errorf("%s: %w", what, err), u.win) })
 			}
 			u.loadJobs(ctx)
 		}()
@@ -453,7 +467,7 @@ func (u *UI) jobActions() jobActions {
 				if err != nil {
 					return err
 				}
-				fyne.Do(func() { u.jobs.showLog(j, text) })
+				u.do(func() { u.jobs.showLog(j, text) })
 				return nil
 			})
 		},

@@ -74,6 +74,7 @@ type UI struct {
 	jobs        *jobsView
 	jobsTab     *container.TabItem
 	tray        *trayMenu
+	nap         *napper
 
 	procPoll, jobsPoll tabPoll       // the Processes and Jobs tabs refresh only while shown
 	stopped            chan struct{} // closed when the app stops
@@ -83,6 +84,7 @@ type UI struct {
 func New(app fyne.App, opts Options) *UI {
 	u := &UI{app: app, opts: opts, cfg: opts.Settings, perf: newPerformanceView(), afk: newAFKChip(),
 		procPoll: newTabPoll(), jobsPoll: newTabPoll(), stopped: make(chan struct{})}
+	u.nap = newNapper(u.hidden.Load, u.stopped)
 	u.units.Store(int32(opts.Settings.Units))
 	app.Settings().SetTheme(themeFor(opts.Settings.Theme))
 	u.win = app.NewWindow("sysmon")
@@ -168,6 +170,7 @@ func (u *UI) setHidden(hide bool) {
 		u.win.Hide()
 		return
 	}
+	u.nap.touch()
 	u.win.Show()
 	u.win.RequestFocus()
 	if s := u.opts.Sampler.History().Latest(); s != nil {

@@ -4,7 +4,9 @@ VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
 # Fyne's colour emoji font is parsed once per text style and was a third of
 # the window's Go heap; sysmon shows no emoji.
-export GOFLAGS := $(GOFLAGS) -tags=no_emoji
+# scripts/package.sh passes them on too.
+export SYSMON_TAGS := no_emoji
+export GOFLAGS := $(GOFLAGS) -tags=$(SYSMON_TAGS)
 # Packages without Fyne: fast enough to run under the race detector.
 PURE = $(shell go list ./... | grep -v -e '/ui' -e '/e2e' -e '^sysmon$$' -e '/assets')
 # Fyne's GL driver needs cgo, and cgo for Windows needs mingw-w64; everything

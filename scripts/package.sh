@@ -43,6 +43,10 @@ fi
 
 # GOFLAGS' -ldflags entries are what fyne package passes on to the linker.
 goflags="$(go env GOFLAGS) -ldflags=-X=main.version=$version"
+# fyne package sets -tags itself (release), which replaces any in GOFLAGS;
+# the Makefile's build tags are handed over by name.
+tags=()
+[ -n "${SYSMON_TAGS:-}" ] && tags=(--tags "$SYSMON_TAGS")
 mkdir -p "$(dirname "$out")"
 start=$SECONDS
 case $target in
@@ -51,7 +55,7 @@ linux)
   # go-nvml's symbols at start-up and fail without libnvidia-ml
   # ("undefined symbol: nvmlSystemGetCudaDriverVersion_v2", exit 127);
   # -z lazy at the end of the external link line wins.
-  (cd "$stage" && GOFLAGS="$goflags -ldflags=-extldflags=-Wl,-z,lazy" "$fyne" package -os linux -release)
+  (cd "$stage" && GOFLAGS="$goflags -ldflags=-extldflags=-Wl,-z,lazy" "$fyne" package -os linux -release "${tags[@]}")
   # Check the packaged binary starts before handing it out.
   check=$stage/check
   mkdir "$check"
@@ -70,7 +74,7 @@ windows)
   # fyne adds -H=windowsgui for Windows and embeds icon, manifest and
   # version info through a generated fyne.syso.
   (cd "$stage" && CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-    GOFLAGS="$goflags" "$fyne" package -os windows -release)
+    GOFLAGS="$goflags" "$fyne" package -os windows -release "${tags[@]}")
   mv "$stage/sysmon.exe" "$out.part"
   ;;
 *)

@@ -16,7 +16,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"github.com/godbus/dbus/v5"
 
 	"sysmon/assets"
 	"sysmon/console"
@@ -26,6 +25,7 @@ import (
 	"sysmon/record"
 	"sysmon/runs"
 	"sysmon/sampler"
+	"sysmon/sessionbus"
 	"sysmon/settings"
 	"sysmon/tray"
 	"sysmon/ui"
@@ -320,13 +320,15 @@ func (m *metricsExporter) set(on bool, addr string) error {
 	return nil
 }
 
-// keepFromLaunchingBus stops godbus, in sysmon and in Fyne (its settings
-// portal, notifications and tray), from starting a session bus with
-// dbus-launch where none runs: that bus outlives sysmon, one per start.
-// Where no session bus answers, the address is set to one that fails at
-// once, so each of them reports "no session bus" instead.
+// keepFromLaunchingBus stops godbus in Fyne (its settings portal,
+// notifications and tray) from starting a session bus with dbus-launch
+// where none runs, as sessionbus does for sysmon's own calls. Where no
+// session bus answers, the address is set to one that fails at once, so
+// each of them reports "no session bus" instead.
 func keepFromLaunchingBus() {
-	conn, err := dbus.SessionBusPrivateNoAutoStartup()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	conn, err := sessionbus.Open(ctx)
 	if err == nil {
 		_ = conn.Close()
 		return

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/godbus/dbus/v5"
+
+	"sysmon/sessionbus"
 )
 
 // send calls org.freedesktop.Notifications.Notify (Desktop Notifications
@@ -14,17 +16,11 @@ import (
 // daemon sends a notification only when a job ends. Without a session bus
 // it fails rather than have dbus-launch start one that nobody ends.
 func send(ctx context.Context, title, body string) error {
-	conn, err := dbus.SessionBusPrivateNoAutoStartup(dbus.WithContext(ctx))
+	conn, err := sessionbus.Open(ctx)
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	defer conn.Close()
-	if err := conn.Auth(nil); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	if err := conn.Hello(); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
 	obj := conn.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
 	call := obj.CallWithContext(ctx, "org.freedesktop.Notifications.Notify", 0,
 		"sysmon", uint32(0), "", title, body, []string{}, map[string]dbus.Variant{}, int32(-1))

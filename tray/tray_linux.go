@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/godbus/dbus/v5"
+
+	"sysmon/sessionbus"
 )
 
 // The StatusNotifierItem protocol: a watcher owns this name on the session
@@ -15,19 +17,11 @@ const (
 )
 
 func hostPresent(ctx context.Context) (bool, string) {
-	// No autolaunch: a session without a bus has no tray host either, and a
-	// bus started by dbus-launch here would outlive sysmon.
-	conn, err := dbus.SessionBusPrivateNoAutoStartup(dbus.WithContext(ctx))
+	conn, err := sessionbus.Open(ctx)
 	if err != nil {
 		return false, fmt.Sprintf("no session D-Bus: %v", err)
 	}
 	defer conn.Close()
-	if err := conn.Auth(nil); err != nil {
-		return false, fmt.Sprintf("session D-Bus: %v", err)
-	}
-	if err := conn.Hello(); err != nil {
-		return false, fmt.Sprintf("session D-Bus: %v", err)
-	}
 	var owned bool
 	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&owned); err != nil {
 		return false, fmt.Sprintf("session D-Bus: %v", err)
